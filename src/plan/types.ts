@@ -1,0 +1,87 @@
+// The plan: every decision the C stub needs, made in TypeScript.
+// Wire format and semantics: docs/plan-format.md. Record order here is the
+// order the stub receives them in.
+
+export const PLAN_VERSION = 1;
+
+export type NsType = 'user' | 'ipc' | 'uts' | 'net' | 'pid' | 'mnt' | 'cgroup' | 'time';
+
+export interface PlanMount {
+  source: string;
+  destination: string;
+  fstype: string;
+  flags: number;
+  propagation: number;
+  data: string;
+  attrSet: number;
+  attrClr: number;
+}
+
+export interface PlanDevice {
+  path: string;
+  type: 'c' | 'b' | 'p' | 'u';
+  major: number;
+  minor: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  how: 'mknod' | 'bind';
+}
+
+export interface PlanRlimit {
+  resource: number;
+  soft: bigint;
+  hard: bigint;
+}
+
+export interface PlanCaps {
+  bounding: bigint;
+  effective: bigint;
+  permitted: bigint;
+  inheritable: bigint;
+  ambient: bigint;
+}
+
+export interface IdMapping {
+  containerID: number;
+  hostID: number;
+  size: number;
+}
+
+/** What the stub does; fields map 1:1 onto plan records. */
+export interface Plan {
+  nsJoin: { type: NsType; path: string }[];
+  userNsNew: boolean;
+  /** CLONE_NEW* flags to unshare, without CLONE_NEWUSER. */
+  nsUnshare: number;
+  timeOffsets: { clock: 'monotonic' | 'boottime'; secs: bigint; nsecs: number }[];
+  /** Absent for exec: no mount work at all. */
+  rootfs?: string;
+  stateDir?: string;
+  propagation: number;
+  mounts: PlanMount[];
+  devices: PlanDevice[];
+  symlinks: { target: string; linkpath: string }[];
+  pivot: 'pivot_root' | 'chroot';
+  rootReadonly: boolean;
+  hostname?: string;
+  domainname?: string;
+  sysctl: { key: string; value: string }[];
+  maskedPaths: string[];
+  readonlyPaths: string[];
+  rlimits: PlanRlimit[];
+  oomScoreAdj?: number;
+  noNewPrivileges: boolean;
+  caps: PlanCaps;
+  user: { uid: number; gid: number; umask: number };
+  additionalGids: number[];
+  cwd: string;
+  env: string[];
+  args: string[];
+  seccomp?: Uint8Array;
+  execFifo?: string;
+  setsid: boolean;
+  /** Not sent to the stub: the parent writes these when the stub asks. */
+  uidMappings: IdMapping[];
+  gidMappings: IdMapping[];
+}

@@ -1,0 +1,59 @@
+// Runs every uvu test file (dist/test/<suite>/*.test.js) in its own process and
+// prints one closing line: "N passed, N failed, N skipped".
+// Usage: node test/run.mjs [unit|integration|containerd|conformance ...] [-f filter]
+// Integration tests create detached containers, so the run happens under a
+// child subreaper (tini -s) that reaps their inits once they exit.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const argv = process.argv.slice(2);
+if (!process.env.TSRUNC_TEST_REAPER && existsSync('/usr/bin/tini')) {
+  const r = spawnSync('/usr/bin/tini', ['-s', '-g', '--', process.execPath, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, TSRUNC_TEST_REAPER: '1' },
+  });
+  process.exit(r.status ?? 1);
+}
+
+const ALL = ['unit', 'integration', 'containerd', 'conformance'];
+const fIdx = argv.indexOf('-f');
+const filter = fIdx >= 0 ? argv[fIdx + 1] : undefined;
+const suites = argv.filter((a, i) => ALL.includes(a) && i !== fIdx + 1);
+const chosen = suites.length ? suites : ALL;
+
+let passed = 0, failed = 0, skipped = 0;
+const failures = [];
+for (const suite of chosen) {
+  const dir = join('dist', 'test', suite);
+  if (!existsSync(dir)) continue;
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.test.js')).sort()) {
+    if (filter && !file.includes(filter)) continue;
+    const path = join(dir, file);
+    console.log(`\n# ${suite}/${file}`);
+    const r = spawnSync(process.execPath, [path], { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' }, maxBuffer: 64 << 20, timeout: 20 * 60 * 1000 });
+    const out = (r.stdout ?? '') + (r.stderr ?? '');
+    process.stdout.write(out);
+    const plain = out.replace(/\x1b\[[0-9;]*m/g, '');
+    const num = (label) => {
+      const m = plain.match(new RegExp(`${label}:\\s+(\\d+)`));
+      return m ? Number(m[1]) : undefined;
+    };
+    const total = num('Total'), ok = num('Passed'), skip = num('Skipped') ?? 0;
+    if (total === undefined || ok === undefined) {
+      failed += 1;
+      failures.push(`${suite}/${file}: crashed (exit ${r.status ?? r.signal})`);
+      continue;
+    }
+    passed += ok;
+    skipped += skip;
+    const bad = total - ok - skip;
+    // uvu counts a whole suite as one failure when a hook throws; the exit code is the truth.
+    const badCount = bad > 0 ? bad : r.status !== 0 ? 1 : 0;
+    failed += badCount;
+    if (badCount) failures.push(`${suite}/${file}: ${badCount} failed`);
+  }
+}
+if (failures.length) console.log('\nFailures:\n  ' + failures.join('\n  '));
+console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
