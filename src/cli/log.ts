@@ -1,0 +1,54 @@
+// runc-style logging: with --log, lines go to that file in text or JSON form
+// (containerd's shim shows the last "error" line of the JSON log to users);
+// errors are also printed plainly on stderr.
+import { appendFileSync } from 'node:fs';
+
+export type LogFormat = 'text' | 'json';
+type Level = 'debug' | 'info' | 'warning' | 'error';
+
+export interface LogConfig {
+  file?: string;
+  format: LogFormat;
+  debug: boolean;
+}
+
+let config: LogConfig = { format: 'text', debug: false };
+
+export function configureLog(c: LogConfig): void {
+  config = c;
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function format(level: Level, msg: string): string {
+  if (config.format === 'json') return JSON.stringify({ level, msg, time: timestamp() }) + '\n';
+  return `time="${timestamp()}" level=${level} msg=${JSON.stringify(msg)}\n`;
+}
+
+function write(level: Level, msg: string): void {
+  if (config.file) {
+    try {
+      appendFileSync(config.file, format(level, msg));
+      return;
+    } catch {
+      // an unwritable log must not hide the message: fall through to stderr
+    }
+  }
+  process.stderr.write(format(level, msg));
+}
+
+export const log = {
+  debug(msg: string): void {
+    if (config.debug) write('debug', msg);
+  },
+  warn(msg: string): void {
+    write('warning', msg);
+  },
+  /** The one line a user sees for a failed command. */
+  error(msg: string): void {
+    if (config.file) write('error', msg);
+    process.stderr.write(`tsrunc: ${msg}\n`);
+  },
+};

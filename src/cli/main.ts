@@ -1,0 +1,43 @@
+// tsrunc's command line: runc's global flags and commands. Each command module
+// imports its implementation lazily, so start-up only pays for what runs.
+import yargs, { type Argv, type CommandModule } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { configureLog, log } from './log.js';
+import type { GlobalArgs } from './command.js';
+import { command as create } from './create.js';
+import { command as run } from './run.js';
+import { command as start } from './start.js';
+import { command as state } from './state.js';
+import { command as kill } from './kill.js';
+import { command as del } from './delete.js';
+import { command as list } from './list.js';
+import { command as spec } from './spec.js';
+
+const VERSION = '0.1.0';
+const SPEC_VERSION = '1.3.0';
+
+const commands = [create, run, start, state, kill, del, list, spec] as unknown as CommandModule<GlobalArgs, GlobalArgs>[];
+
+const parser = yargs(hideBin(process.argv))
+  .scriptName('tsrunc')
+  .usage('$0 [global options] <command> [options]')
+  .option('root', { type: 'string', default: '/run/tsrunc', describe: 'directory for container state', global: true })
+  .option('log', { type: 'string', describe: 'log file (default: stderr)', global: true })
+  .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as const, global: true })
+  .option('debug', { type: 'boolean', default: false, describe: 'log debug output', global: true })
+  .option('systemd-cgroup', { type: 'boolean', default: false, describe: 'use the systemd cgroup driver', global: true })
+  .option('rootless', { type: 'string', default: 'auto', describe: 'true, false or auto', global: true })
+  .option('criu', { type: 'string', hidden: true, global: true })
+  .middleware((argv) => configureLog({ file: argv.log, format: argv.logFormat, debug: argv.debug }), true)
+  .version('version', 'print the version', `tsrunc version ${VERSION}\nspec: ${SPEC_VERSION}`)
+  .alias('version', 'v')
+  .help('help')
+  .alias('help', 'h')
+  .strict()
+  .demandCommand(1, 'a command is required (see tsrunc --help)')
+  .fail((msg, err) => {
+    log.error(err ? err.message : msg.replace(/\n[\s\S]*/, '').toLowerCase());
+    process.exit(1);
+  }) as unknown as Argv<GlobalArgs>;
+for (const c of commands) parser.command(c);
+await parser.parseAsync();

@@ -1,0 +1,27 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { UserError } from '../errors.js';
+import { action, type GlobalArgs } from './command.js';
+
+interface SpecArgs {
+  bundle: string;
+  rootless: string;
+}
+
+export const command: CommandModule<GlobalArgs, SpecArgs & GlobalArgs> = {
+  command: 'spec',
+  describe: 'write a default config.json into the bundle directory',
+  builder: (y) => y.option('bundle', { alias: 'b', type: 'string', default: '.', describe: 'where to write config.json' }),
+  handler: action<SpecArgs>(async (argv) => {
+    const target = join(argv.bundle, 'config.json');
+    if (existsSync(target)) throw new UserError(`file ${target} exists, remove it first`);
+    const { defaultConfig } = await import('../spec/default-config.js');
+    const rootless = argv.rootless === 'true' || (argv.rootless as unknown) === true;
+    try {
+      writeFileSync(target, JSON.stringify(defaultConfig({ rootless }), null, '\t') + '\n');
+    } catch (err) {
+      throw new UserError(`write ${target}: ${(err as Error).message}`);
+    }
+  }),
+};

@@ -1,0 +1,51 @@
+// The few libc calls Node does not offer, through koffi. Loaded lazily: most
+// commands (state, list) never need it, and loading koffi costs start-up time.
+import koffi from 'koffi';
+
+interface Libc {
+  flock(fd: number, op: number): number;
+  mkfifo(path: string, mode: number): number;
+  waitpid(pid: number, status: number[], options: number): number;
+  waitpidAsync(pid: number): Promise<{ pid: number; status: number }>;
+  prctl(option: number, a: number, b: number, c: number, d: number): number;
+  errno(): number;
+}
+
+let cached: Libc | undefined;
+
+export function libc(): Libc {
+  if (cached) return cached;
+  const lib = koffi.load('libc.so.6');
+  const waitpid = lib.func('int waitpid(int pid, _Out_ int *status, int options)');
+  cached = {
+    flock: lib.func('int flock(int fd, int op)'),
+    mkfifo: lib.func('int mkfifo(const char *path, uint32_t mode)'),
+    waitpid: (pid, status, options) => waitpid(pid, status, options),
+    waitpidAsync: (pid) =>
+      new Promise((resolve, reject) => {
+        const status = [0];
+        waitpid.async(pid, status, 0, (err: unknown, res: number) => {
+          if (err) reject(err);
+          else resolve({ pid: res, status: status[0] });
+        });
+      }),
+    prctl: lib.func('int prctl(int option, unsigned long a, unsigned long b, unsigned long c, unsigned long d)'),
+    errno: () => koffi.errno(),
+  };
+  return cached;
+}
+
+export const LOCK_EX = 2;
+export const LOCK_NB = 4;
+export const PR_SET_CHILD_SUBREAPER = 36;
+
+/** Decodes a wait status into runc's exit code convention (128 + signal). */
+export function exitCodeOf(status: number): number {
+  const sig = status & 0x7f;
+  return sig === 0 ? (status >> 8) & 0xff : 128 + sig;
+}
+
+export function errnoName(errno: number): string {
+  for (const [name, value] of Object.entries(koffi.os.errno)) if (value === errno) return name;
+  return `errno ${errno}`;
+}

@@ -1,0 +1,110 @@
+// Starting the C stub (nsexec/) and talking to it over its sync socket (fd 3).
+// Protocol: docs/plan-format.md. The stub clones the container's init with
+// CLONE_PARENT, so the init is our child: `run` can wait for it.
+import { spawn, type StdioOptions } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Socket } from 'node:net';
+import { UserError } from '../errors.js';
+import type { IdMapping } from '../plan/types.js';
+
+export const STUB_PATH = fileURLToPath(new URL('../../../nsexec/build/tsrunc-nsexec', import.meta.url));
+
+export interface StubOptions {
+  plan: Buffer;
+  stdio: StdioOptions;
+  uidMappings: IdMapping[];
+  gidMappings: IdMapping[];
+  /** Called with the stub's pid before the plan is sent (e.g. to join the cgroup). */
+  beforePlan?: (stubPid: number) => void;
+  /** Called with the init's pid as soon as it is known, before setup ends. */
+  onPid?: (initPid: number) => void;
+  env?: NodeJS.ProcessEnv;
+}
+
+interface StubMessage {
+  type: 'idmap' | 'pid' | 'ready' | 'error';
+  pid?: number;
+  msg?: string;
+}
+
+function mapText(maps: IdMapping[]): string {
+  return maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
+}
+
+/** Runs the stub until the init reports ready; resolves with the init's pid. */
+export function runStub(opts: StubOptions): Promise<number> {
+  const stdio = [...(opts.stdio as unknown[]), 'pipe'] as StdioOptions;
+  const child = spawn(STUB_PATH, [], { stdio, env: opts.env ?? {} });
+  return new Promise((resolve, reject) => {
+    let initPid = 0;
+    let settled = false;
+    let buffered = '';
+    const sock = child.stdio[3] as Socket;
+    const fail = (msg: string) => {
+      if (settled) return;
+      settled = true;
+      sock.destroy();
+      reject(new UserError(msg));
+    };
+    child.on('error', (err) => fail(`start ${STUB_PATH}: ${err.message}`));
+    child.on('exit', (code, signal) => {
+      if (code !== 0 && !initPid) fail(`container init stub exited with ${signal ?? code} before starting the init`);
+    });
+    sock.on('error', () => {});
+    sock.on('close', () => fail('container init exited before it was ready'));
+    sock.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        let m: StubMessage;
+        try {
+          m = JSON.parse(line) as StubMessage;
+        } catch {
+          fail(`container init sent an unreadable message: ${line}`);
+          return;
+        }
+        handle(m);
+      }
+    });
+    const handle = (m: StubMessage) => {
+      switch (m.type) {
+        case 'idmap':
+          try {
+            writeFileSync(`/proc/${m.pid}/uid_map`, mapText(opts.uidMappings));
+            writeFileSync(`/proc/${m.pid}/gid_map`, mapText(opts.gidMappings));
+          } catch (err) {
+            fail(`write id mappings: ${(err as Error).message}`);
+            return;
+          }
+          sock.write('M');
+          return;
+        case 'pid':
+          initPid = m.pid ?? 0;
+          opts.onPid?.(initPid);
+          return;
+        case 'ready':
+          if (settled) return;
+          settled = true;
+          sock.destroy();
+          resolve(initPid);
+          return;
+        case 'error':
+          fail(m.msg ?? 'container init failed');
+          return;
+      }
+    };
+    if (child.pid === undefined) return; // 'error' follows
+    try {
+      opts.beforePlan?.(child.pid);
+    } catch (err) {
+      child.kill('SIGKILL');
+      settled = true;
+      reject(err);
+      return;
+    }
+    sock.write(opts.plan);
+  });
+}

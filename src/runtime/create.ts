@@ -1,0 +1,118 @@
+// create: config → plan → state dir, fifo, cgroup → stub → init blocked on exec.fifo.
+// Any failure undoes every earlier step (Unwinder), so nothing is left behind.
+import { statSync, writeFileSync, renameSync } from 'node:fs';
+import { dirname, join, resolve, basename } from 'node:path';
+import type { StdioOptions } from 'node:child_process';
+import { UserError } from '../errors.js';
+import { loadBundleConfig } from '../spec/load.js';
+import { compilePlan } from '../plan/compile.js';
+import { encodePlan } from '../plan/encode.js';
+import { cgroupManager } from '../cgroups/index.js';
+import { ContainerDir, EXEC_FIFO } from '../state/store.js';
+import { rfc3339Now, type ContainerRecord } from '../state/container-state.js';
+import { libc } from '../linux/libc.js';
+import { procStat, waitGone } from '../linux/proc.js';
+import { runStub } from '../linux/stub.js';
+import type { GlobalOptions } from './options.js';
+import { Unwinder } from './unwind.js';
+
+export interface CreateOptions {
+  id: string;
+  bundle: string;
+  pidFile?: string;
+  consoleSocket?: string;
+  noPivot: boolean;
+  noNewKeyring: boolean;
+  preserveFds: number;
+  stdio?: StdioOptions;
+}
+
+export interface Created {
+  dir: ContainerDir;
+  record: ContainerRecord;
+}
+
+export async function createContainer(g: GlobalOptions, o: CreateOptions): Promise<Created> {
+  const dir = new ContainerDir(g.root, o.id);
+  const { spec, bundle } = loadBundleConfig(o.bundle);
+  const rootfs = resolve(bundle, spec.root?.path ?? '');
+  if (!spec.root) throw new UserError('config.json: /root: is required');
+  if (!isDirectory(rootfs)) throw new UserError(`config.json: /root/path: rootfs ${rootfs} does not exist`);
+  if (!spec.process) throw new UserError('config.json: /process: is required for create');
+  const plan = compilePlan(spec, { bundle, stateDir: dir.path, noPivot: o.noPivot, execFifo: EXEC_FIFO });
+
+  const undo = new Unwinder();
+  try {
+    dir.createAndLock();
+    undo.push(() => dir.remove());
+    if (libc().mkfifo(dir.fifoPath, 0o622) !== 0) throw new Error(`mkfifo ${dir.fifoPath}: errno ${libc().errno()}`);
+
+    const cgroup = cgroupManager({ cgroupsPath: spec.linux?.cgroupsPath, id: o.id, systemd: g.systemdCgroup });
+    cgroup.create();
+    undo.push(() => cgroup.destroy());
+    if (spec.linux?.resources) cgroup.apply(spec.linux.resources);
+
+    const pids: number[] = [];
+    undo.push(() => {
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+        waitGone(pid, undefined, 5000);
+      }
+    });
+    const initPid = await runStub({
+      plan: encodePlan(plan),
+      stdio: o.stdio ?? ['inherit', 'inherit', 'inherit'],
+      uidMappings: plan.uidMappings,
+      gidMappings: plan.gidMappings,
+      beforePlan: (stubPid) => {
+        pids.push(stubPid);
+        cgroup.addProcess(stubPid);
+      },
+      onPid: (pid) => pids.push(pid),
+    });
+    const stat = procStat(initPid);
+    if (!stat) throw new UserError('container init exited during create');
+
+    const record: ContainerRecord = {
+      ociVersion: spec.ociVersion,
+      id: o.id,
+      pid: initPid,
+      pidStartTime: stat.startTime,
+      bundle,
+      rootfs,
+      created: rfc3339Now(),
+      owner: '',
+      cgroupsPath: cgroup.path,
+      systemdCgroup: g.systemdCgroup,
+      config: spec,
+    };
+    dir.write(record);
+    if (o.pidFile) writePidFile(o.pidFile, initPid);
+    undo.commit();
+    dir.unlock();
+    return { dir, record };
+  } catch (err) {
+    undo.run();
+    throw err;
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Like runc: written to a temp file and renamed, so a reader never sees a partial pid. */
+export function writePidFile(path: string, pid: number): void {
+  const abs = resolve(path);
+  const tmp = join(dirname(abs), `.${basename(abs)}`);
+  writeFileSync(tmp, String(pid));
+  renameSync(tmp, abs);
+}

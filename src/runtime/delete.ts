@@ -1,0 +1,45 @@
+// delete: stop what is left of a container and remove its cgroup and state dir.
+import { existsSync, rmSync } from 'node:fs';
+import { UserError } from '../errors.js';
+import { ContainerDir, notExist } from '../state/store.js';
+import { waitGone } from '../linux/proc.js';
+import { openContainer } from './container.js';
+import type { GlobalOptions } from './options.js';
+
+const KILL_TIMEOUT_MS = 10_000;
+
+export function deleteContainer(g: GlobalOptions, id: string, force: boolean): void {
+  const dir = new ContainerDir(g.root, id);
+  if (!existsSync(dir.path)) {
+    if (force) return; // runc: nothing to delete is not an error with --force
+    throw notExist(id);
+  }
+  let c;
+  try {
+    c = openContainer(g, id);
+  } catch (err) {
+    // A create that crashed before writing state.json: only --force may clean it.
+    if (!force) throw err;
+    rmSync(dir.path, { recursive: true, force: true });
+    return;
+  }
+  const status = c.status();
+  if ((status === 'running' || status === 'paused') && !force) {
+    throw new UserError(`cannot delete container ${id} that is not stopped: ${status}`);
+  }
+  if (status !== 'stopped') {
+    try {
+      process.kill(c.record.pid, 'SIGKILL');
+    } catch {
+      // exited meanwhile
+    }
+  }
+  if (c.cgroup.exists()) {
+    c.cgroup.killAll(9);
+  }
+  if (!waitGone(c.record.pid, c.record.pidStartTime, KILL_TIMEOUT_MS)) {
+    throw new UserError(`container init ${c.record.pid} did not exit after SIGKILL`);
+  }
+  c.cgroup.destroy();
+  c.dir.remove();
+}

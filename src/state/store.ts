@@ -1,0 +1,114 @@
+// The state directory: <root>/<id>/ holds state.json and, until start, exec.fifo.
+// Commands on one container are serialized by flock on the directory itself.
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describeSystemError, UserError } from '../errors.js';
+import { isAlive } from '../linux/proc.js';
+import { libc, LOCK_EX } from '../linux/libc.js';
+import type { ContainerRecord, Status } from './container-state.js';
+
+export const DEFAULT_ROOT = '/run/tsrunc';
+export const EXEC_FIFO = 'exec.fifo';
+const STATE_FILE = 'state.json';
+
+const ID_FORMAT = /^[\w+.-]+$/;
+
+export function validateId(id: string): void {
+  if (!id) throw new UserError('container id cannot be empty');
+  if (!ID_FORMAT.test(id) || id === '.' || id === '..') throw new UserError(`invalid container id format: ${id}`);
+}
+
+export class ContainerDir {
+  readonly path: string;
+  private lockFd = -1;
+
+  constructor(readonly root: string, readonly id: string) {
+    validateId(id);
+    this.path = join(root, id);
+  }
+
+  get fifoPath(): string {
+    return join(this.path, EXEC_FIFO);
+  }
+
+  exists(): boolean {
+    return existsSync(join(this.path, STATE_FILE)) || existsSync(this.path);
+  }
+
+  /** Makes the directory; fails if the id is taken. Locks it. */
+  createAndLock(): void {
+    try {
+      mkdirSync(this.root, { recursive: true, mode: 0o711 });
+    } catch (err) {
+      throw new UserError(describeSystemError(`create root directory ${this.root}`, err));
+    }
+    try {
+      mkdirSync(this.path, { mode: 0o711 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new UserError(`container with id exists: ${this.id}`);
+      throw new UserError(describeSystemError(`create state directory ${this.path}`, err));
+    }
+    this.lock();
+  }
+
+  /** Takes the container's lock, waiting for another tsrunc command to finish. */
+  lock(): void {
+    if (this.lockFd >= 0) return;
+    try {
+      this.lockFd = openSync(this.path, 'r');
+    } catch {
+      throw notExist(this.id);
+    }
+    if (libc().flock(this.lockFd, LOCK_EX) !== 0) throw new Error(`flock ${this.path}: errno ${libc().errno()}`);
+  }
+
+  unlock(): void {
+    if (this.lockFd >= 0) closeSync(this.lockFd);
+    this.lockFd = -1;
+  }
+
+  read(): ContainerRecord {
+    let text: string;
+    try {
+      text = readFileSync(join(this.path, STATE_FILE), 'utf8');
+    } catch {
+      throw notExist(this.id);
+    }
+    return JSON.parse(text) as ContainerRecord;
+  }
+
+  /** Written atomically: a reader never sees half a file. */
+  write(rec: ContainerRecord): void {
+    const tmp = join(this.path, `.${STATE_FILE}.tmp`);
+    writeFileSync(tmp, JSON.stringify(rec));
+    renameSync(tmp, join(this.path, STATE_FILE));
+  }
+
+  remove(): void {
+    this.unlock();
+    rmSync(this.path, { recursive: true, force: true });
+  }
+}
+
+/** runc's exact text: containerd matches on "does not exist". */
+export function notExist(_id: string): UserError {
+  return new UserError('container does not exist');
+}
+
+/** Status derived from the real process, never stored. */
+export function deriveStatus(dir: ContainerDir, rec: ContainerRecord, frozen: () => boolean): Status {
+  if (!isAlive(rec.pid, rec.pidStartTime)) return 'stopped';
+  if (existsSync(dir.fifoPath)) return 'created';
+  return frozen() ? 'paused' : 'running';
+}
+
+export function listIds(root: string): string[] {
+  try {
+    return readdirSync(root, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(join(root, d.name, STATE_FILE)))
+      .map((d) => d.name)
+      .sort();
+  } catch {
+    return [];
+  }
+}
