@@ -1,0 +1,99 @@
+// Bad input: one clear message, exit 1, and nothing left behind.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Session, uniqueId, cgroupDirsFor, mountsUnder, processesMentioning, ROOTFS } from '../lib/harness.js';
+
+const s = new Session();
+test.after(() => s.cleanup());
+
+/** create must fail with one message and leave no state dir, cgroup, mount or process. */
+function createFails(bundle: string, expected: string | RegExp, id = uniqueId('bad')): string {
+  const r = s.tsrunc(['create', '--bundle', bundle, id]);
+  assert.is(r.code, 1, `exit code, stderr: ${r.stderr}`);
+  assert.match(r.stderr, expected);
+  assert.not.match(r.stderr, /\n\s+at /, 'no stack trace');
+  assert.not.ok(existsSync(join(s.root, id)), 'no state dir');
+  assert.equal(cgroupDirsFor(id), [], 'no cgroup');
+  assert.equal(mountsUnder(ROOTFS), [], 'no mounts');
+  assert.equal(processesMentioning(id), [], 'no stray process');
+  return r.stderr;
+}
+
+test('missing bundle directory', () => {
+  createFails(join(s.tmp, 'nope'), /bundle.*nope/);
+});
+
+test('missing config.json', () => {
+  const dir = join(s.tmp, 'empty-bundle');
+  mkdirSync(dir, { recursive: true });
+  createFails(dir, /config\.json/);
+});
+
+test('invalid JSON reports line and column', () => {
+  const dir = join(s.tmp, 'badjson');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'config.json'), '{\n  "ociVersion": "1.3.0",\n  "process": {,\n}');
+  createFails(dir, /line 3.*column \d+/);
+});
+
+test('schema violation names the JSON pointer', () => {
+  createFails(s.bundle((c) => ((c.linux!.namespaces![0] as { type: string }).type = 'bogus')), '/linux/namespaces/0/type');
+  createFails(s.bundle((c) => (c.process!.rlimits = [{ type: 'RLIMIT_FOO', soft: 1, hard: 1 }])), /\/process\/rlimits\/0\/type.*RLIMIT_FOO/);
+});
+
+test('missing rootfs', () => {
+  createFails(s.bundle((c) => (c.root = { path: join(s.tmp, 'no-rootfs') })), /rootfs/);
+});
+
+test('empty process.args', () => {
+  createFails(s.bundle((c) => (c.process!.args = [])), '/process/args');
+});
+
+test('executable not found in the container', () => {
+  createFails(s.bundle((c) => (c.process!.args = ['/no/such/binary'])), /no\/such\/binary/);
+  createFails(s.bundle((c) => (c.process!.args = ['nosuchcmd'])), /nosuchcmd.*not found/);
+});
+
+test('an id that is taken, or contains / or ..', () => {
+  const id = uniqueId('dup');
+  const bundle = s.bundle((c) => (c.process!.args = ['sleep', '30']));
+  s.ok(['create', '--bundle', bundle, id]);
+  const r = s.tsrunc(['create', '--bundle', bundle, id]);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, `container with id exists: ${id}`);
+  assert.is(s.state(id).status, 'created', 'the first container is untouched');
+  s.ok(['delete', '--force', id]);
+  for (const bad of ['a/b', '..', '../x']) {
+    const r2 = s.tsrunc(['create', '--bundle', bundle, bad]);
+    assert.is(r2.code, 1);
+    assert.match(r2.stderr, 'invalid container id format');
+  }
+});
+
+test('unsupported fields are refused, not ignored', () => {
+  createFails(s.bundle((c) => (c.linux!.intelRdt = { closID: 'x' })), /\/linux\/intelRdt.*not supported/);
+});
+
+test('unknown commands and flags', () => {
+  let r = s.tsrunc(['frobnicate']);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /unknown/i);
+  r = s.tsrunc(['state', '--bogus', 'x']);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /bogus/);
+  r = s.tsrunc(['state']);
+  assert.is(r.code, 1);
+});
+
+test('commands on a container that does not exist', () => {
+  for (const cmd of [['state', 'ghost'], ['start', 'ghost'], ['kill', 'ghost'], ['delete', 'ghost']]) {
+    const r = s.tsrunc(cmd);
+    assert.is(r.code, 1, cmd.join(' '));
+    assert.match(r.stderr, 'container does not exist');
+  }
+  assert.is(s.tsrunc(['delete', '--force', 'ghost']).code, 0);
+});
+
+test.run();

@@ -1,0 +1,67 @@
+// Namespaces as seen from inside the container.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { execFileSync } from 'node:child_process';
+import { readlinkSync } from 'node:fs';
+import { Session, uniqueId } from '../lib/harness.js';
+
+const s = new Session();
+const netns: string[] = [];
+test.after(() => {
+  s.cleanup();
+  for (const n of netns) execFileSync('ip', ['netns', 'delete', n], { stdio: 'ignore' });
+});
+
+function inside(script: string, mutate: Parameters<Session['runOnce']>[0] = () => {}): string {
+  const r = s.runOnce(mutate, ['sh', '-c', script]);
+  if (r.code !== 0) throw new Error(`container exited ${r.code}: ${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+test('the process is pid 1 in a new pid namespace', () => {
+  assert.is(inside('echo $$; ls /proc | grep -c "^[0-9]"'), '1\n2\n');
+});
+
+test('a new network namespace holds only lo', () => {
+  assert.is(inside('ls /sys/class/net'), 'lo\n');
+});
+
+test('new mount, uts, ipc namespaces differ from the host', () => {
+  const out = inside('readlink /proc/self/ns/mnt /proc/self/ns/uts /proc/self/ns/ipc /proc/self/ns/net /proc/self/ns/pid');
+  const host = ['mnt', 'uts', 'ipc', 'net', 'pid'].map((n) => readlinkSync(`/proc/self/ns/${n}`));
+  const inner = out.trim().split('\n');
+  assert.is(inner.length, 5);
+  for (let i = 0; i < 5; i++) assert.is.not(inner[i], host[i]);
+});
+
+test('without a pid namespace entry the host pid namespace is shared', () => {
+  const out = inside('readlink /proc/self/ns/pid', (c) => {
+    c.linux!.namespaces = c.linux!.namespaces!.filter((n) => n.type !== 'pid');
+  });
+  assert.is(out.trim(), readlinkSync('/proc/self/ns/pid'));
+});
+
+test('a user namespace maps container root to the configured host range', () => {
+  const out = inside('cat /proc/self/uid_map /proc/self/gid_map; id -u', (c) => {
+    c.linux!.namespaces!.push({ type: 'user' });
+    c.linux!.uidMappings = [{ containerID: 0, hostID: 200000, size: 65536 }];
+    c.linux!.gidMappings = [{ containerID: 0, hostID: 200000, size: 65536 }];
+    // sysfs cannot be mounted in a user namespace that does not own the network namespace's... keep it simple:
+    c.mounts = c.mounts!.filter((m) => m.destination !== '/sys' && m.destination !== '/sys/fs/cgroup');
+  });
+  const lines = out.trim().split('\n').map((l) => l.trim().split(/\s+/).join(' '));
+  assert.equal(lines, ['0 200000 65536', '0 200000 65536', '0']);
+});
+
+test('joining a network namespace by path', () => {
+  const name = uniqueId('ns');
+  execFileSync('ip', ['netns', 'add', name]);
+  netns.push(name);
+  execFileSync('ip', ['-n', name, 'link', 'add', 'dummy7', 'type', 'dummy']);
+  const out = inside('ls /sys/class/net | sort', (c) => {
+    c.linux!.namespaces = c.linux!.namespaces!.map((n) => (n.type === 'network' ? { type: 'network', path: `/run/netns/${name}` } : n));
+  });
+  assert.is(out, 'dummy7\nlo\n');
+});
+
+test.run();
