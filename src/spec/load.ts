@@ -1,0 +1,56 @@
+// Reads and checks a bundle's config.json: syntax, schema, then what tsrunc does not
+// implement yet. Every failure is a UserError whose lines name the file and field.
+import { readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { UserError, describeSystemError } from '../errors.js';
+import type { Spec } from './config.js';
+import { describeJsonError } from './json-error.js';
+import { checkSupported } from './unsupported.js';
+import { checkSpec } from './validate.js';
+
+export interface BundleConfig {
+  spec: Spec;
+  /** Absolute path of the bundle directory. */
+  bundle: string;
+}
+
+export function loadBundleConfig(bundleDir: string): BundleConfig {
+  const bundle = resolve(bundleDir);
+  let isDir: boolean;
+  try {
+    isDir = statSync(bundle).isDirectory();
+  } catch (err) {
+    throw new UserError(describeSystemError(`bundle ${bundle}`, err));
+  }
+  if (!isDir) throw new UserError(`bundle ${bundle}: not a directory`);
+  const path = join(bundle, 'config.json');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UserError(describeSystemError(path, err));
+  }
+  return { spec: parseConfig(text), bundle };
+}
+
+/** Parses and checks config.json text; the file name in messages is "config.json". */
+export function parseConfig(text: string, file = 'config.json'): Spec {
+  const doc = parseJson(text, file);
+  const problems = checkSpec(doc, file);
+  if (problems.length > 0) throw new UserError(problems.join('\n'));
+  const spec = doc as Spec;
+  const unsupported = checkSupported(spec, file);
+  if (unsupported.length > 0) throw new UserError(unsupported.join('\n'));
+  return spec;
+}
+
+/** JSON.parse with "<file>: invalid JSON at line L, column C: <reason>" on failure. */
+export function parseJson(text: string, file: string): unknown {
+  // A byte order mark is not JSON, but editors add one; say nothing and skip it.
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  try {
+    return JSON.parse(body);
+  } catch {
+    throw new UserError(`${file}: invalid JSON at ${describeJsonError(body)}`);
+  }
+}
