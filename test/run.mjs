@@ -19,7 +19,7 @@ if (!process.env.TSRUNC_TEST_REAPER && existsSync('/usr/bin/tini')) {
 const ALL = ['unit', 'integration', 'containerd', 'conformance'];
 const fIdx = argv.indexOf('-f');
 const filter = fIdx >= 0 ? argv[fIdx + 1] : undefined;
-const suites = argv.filter((a, i) => ALL.includes(a) && i !== fIdx + 1);
+const suites = argv.filter((a, i) => ALL.includes(a) && (fIdx < 0 || i !== fIdx + 1));
 const chosen = suites.length ? suites : ALL;
 
 let passed = 0, failed = 0, skipped = 0;

@@ -40,7 +40,7 @@ test('invalid JSON reports line and column', () => {
 
 test('schema violation names the JSON pointer', () => {
   createFails(s.bundle((c) => ((c.linux!.namespaces![0] as { type: string }).type = 'bogus')), '/linux/namespaces/0/type');
-  createFails(s.bundle((c) => (c.process!.rlimits = [{ type: 'RLIMIT_FOO', soft: 1, hard: 1 }])), /\/process\/rlimits\/0\/type.*RLIMIT_FOO/);
+  createFails(s.bundle((c) => (c.process!.rlimits = [{ type: 'RLIMIT_FOO' as 'RLIMIT_CORE', soft: 1, hard: 1 }])), /\/process\/rlimits\/0\/type.*RLIMIT_FOO/);
 });
 
 test('missing rootfs', () => {
