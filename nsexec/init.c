@@ -1,0 +1,91 @@
+/* The init (stage 2): everything between the clone and execve, in the order
+ * of docs/plan-format.md. Runs as pid 1 of a new pid namespace (or a member
+ * of a joined one), as a child of the process that spawned stage 0. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "stub.h"
+
+/* Blocks until `start` opens exec.fifo for reading, then tells it we go. */
+static void wait_for_start(const struct plan *p, int statefd)
+{
+  const struct record *fifo = plan_first(p, R_EXEC_FIFO);
+  if (!fifo)
+    return;
+  if (statefd < 0)
+    die("plan: EXEC_FIFO without STATE_DIR");
+  int fd;
+  do
+    fd = openat(statefd, fifo->field[0], O_WRONLY | O_CLOEXEC);
+  while (fd < 0 && errno == EINTR);
+  if (fd < 0)
+    die_errno("open exec fifo %s", fifo->field[0]);
+  if (write(fd, "0", 1) != 1)
+    die_errno("write exec fifo %s", fifo->field[0]);
+  close(fd);
+}
+
+static void set_names(const struct plan *p)
+{
+  plan_each(r, p, R_HOSTNAME)
+    if (sethostname(r->field[0], strlen(r->field[0])) < 0)
+      die_errno("sethostname %s", r->field[0]);
+  plan_each(r, p, R_DOMAINNAME)
+    if (setdomainname(r->field[0], strlen(r->field[0])) < 0)
+      die_errno("setdomainname %s", r->field[0]);
+}
+
+void run_init(const struct plan *p, int statefd, int stage0_done)
+{
+  char c;
+  while (read(stage0_done, &c, 1) < 0 && errno == EINTR)
+    ;
+  close(stage0_done);
+
+  if (plan_first(p, R_SETSID) && setsid() < 0)
+    die_errno("setsid");
+  setup_rootfs(p);
+  write_sysctls(p);
+  if (plan_first(p, R_ROOT_READONLY))
+    remount_root_readonly();
+  mask_and_readonly_paths(p);
+  set_names(p);
+  set_rlimits(p);
+  set_oom_score_adj(p);
+
+  /* As runc: try cwd before the user change (the runtime may reach it when
+   * the user cannot); retry after it on EACCES. */
+  const struct record *cwd = plan_first(p, R_CWD);
+  int cwd_pending = 0;
+  if (cwd && chdir(cwd->field[0]) < 0) {
+    if (errno != EACCES && errno != EPERM)
+      die_errno("chdir to cwd %s", cwd->field[0]);
+    cwd_pending = 1;
+  }
+  /* Without no_new_privs, loading seccomp needs CAP_SYS_ADMIN, so it happens
+   * before the capabilities are dropped (as runc does); otherwise it is
+   * loaded as late as possible, right before execve. */
+  int no_new_privs = plan_first(p, R_NO_NEW_PRIVS) != NULL;
+  if (!no_new_privs)
+    load_seccomp(p);
+  set_credentials(p);
+  if (cwd_pending && chdir(cwd->field[0]) < 0)
+    die_errno("chdir to cwd %s", cwd->field[0]);
+  if (no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    die_errno("set no_new_privs");
+
+  const char *exe = resolve_executable(p);
+  const struct record *args = plan_first(p, R_ARGS);
+  const struct record *env = plan_first(p, R_ENV);
+  static char *no_env[] = { NULL };
+
+  msg_ready();
+  wait_for_start(p, statefd);
+  if (no_new_privs)
+    load_seccomp(p);
+  execve(exe, args->field, env ? env->field : no_env);
+  die_errno("exec %s", exe);
+}

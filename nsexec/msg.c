@@ -1,0 +1,95 @@
+/* Messages to the parent: JSON lines on the sync socket (fd 3), and the
+ * error path every failure takes (send {"type":"error"}, then _exit(1)). */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "stub.h"
+
+/* send() with MSG_NOSIGNAL: a parent that went away must not kill us with
+ * SIGPIPE. Falls back to write() if fd 3 is a pipe rather than a socket. */
+static void send_line(const char *buf, size_t len)
+{
+  while (len > 0) {
+    ssize_t n = send(SYNC_FD, buf, len, MSG_NOSIGNAL);
+    if (n < 0 && errno == ENOTSOCK)
+      n = write(SYNC_FD, buf, len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return;
+    buf += n;
+    len -= (size_t)n;
+  }
+}
+
+void msg_pid(const char *type, pid_t pid)
+{
+  char buf[64];
+  int n = snprintf(buf, sizeof buf, "{\"type\":\"%s\",\"pid\":%d}\n", type, (int)pid);
+  send_line(buf, (size_t)n);
+}
+
+void msg_ready(void)
+{
+  static const char ready[] = "{\"type\":\"ready\"}\n";
+  send_line(ready, sizeof ready - 1);
+}
+
+/* Sends {"type":"error","msg":text} with text JSON-escaped, then exits. */
+static _Noreturn void send_error(const char *text)
+{
+  char buf[8192];
+  size_t n = 0;
+  const size_t room = sizeof buf - 10; /* one escape plus the closing "}\n */
+
+  n += (size_t)snprintf(buf, sizeof buf, "{\"type\":\"error\",\"msg\":\"");
+  for (const unsigned char *c = (const unsigned char *)text; *c && n < room; c++) {
+    if (*c == '"' || *c == '\\') {
+      buf[n++] = '\\';
+      buf[n++] = (char)*c;
+    } else if (*c < 0x20) {
+      n += (size_t)snprintf(buf + n, sizeof buf - n, "\\u%04x", *c);
+    } else {
+      buf[n++] = (char)*c;
+    }
+  }
+  memcpy(buf + n, "\"}\n", 3);
+  send_line(buf, n + 3);
+  _exit(1);
+}
+
+static _Noreturn void vdie(int errnum, const char *fmt, va_list ap)
+{
+  char text[4096];
+  int n = vsnprintf(text, sizeof text, fmt, ap);
+  if (n < 0)
+    n = 0;
+  if (errnum && (size_t)n < sizeof text) {
+    /* "Operation not permitted" -> "operation not permitted", like Go's texts. */
+    char reason[256];
+    snprintf(reason, sizeof reason, "%s", strerror(errnum));
+    reason[0] = (char)tolower((unsigned char)reason[0]);
+    snprintf(text + n, sizeof text - (size_t)n, ": %s", reason);
+  }
+  send_error(text);
+}
+
+void die(const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  vdie(0, fmt, ap);
+}
+
+void die_errno(const char *fmt, ...)
+{
+  int errnum = errno;
+  va_list ap;
+  va_start(ap, fmt);
+  vdie(errnum, fmt, ap);
+}

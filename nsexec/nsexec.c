@@ -1,0 +1,100 @@
+/*
+ * tsrunc-nsexec: the C stub that becomes a container's init.
+ *
+ * Node cannot create namespaces for itself (unshare(CLONE_NEWUSER) and setns
+ * into a mount namespace need a single-threaded process), so tsrunc spawns
+ * this small program and tells it, through a *plan*, exactly what to do. The
+ * stub makes no decisions of its own: every flag, path and mask was computed
+ * in TypeScript (src/plan/compile.ts). Format: docs/plan-format.md.
+ *
+ * Protocol
+ *   fd 0, 1, 2  the container's stdio, passed through untouched.
+ *   fd 3        the sync socket (a unix socketpair that Node created for
+ *               stdio[3] = 'pipe'). Parent -> stub: the plan, then the single
+ *               ack byte 'M' after writing id maps. Stub -> parent: JSON lines
+ *                 {"type":"idmap","pid":N}   write /proc/N/{uid,gid}_map, ack 'M'
+ *                 {"type":"pid","pid":N}     the init's pid on the host
+ *                 {"type":"ready"}           init set up, about to wait on exec.fifo
+ *                 {"type":"error","msg":"…"} failure; the process exits 1
+ *               fd 3 is close-on-exec: the container process never sees it.
+ *
+ * Processes
+ *   stage 0 (this process, placed in the cgroup by the parent): close fds
+ *     above 3, read the plan, open STATE_DIR and the NS_JOIN paths, setns in
+ *     record order, USERNS_NEW, NS_UNSHARE, TIMENS_OFFSET, then clone the
+ *     init with CLONE_PARENT (so it is the parent's child, and pid 1 of a new
+ *     pid namespace), send "pid" and exit 0.
+ *   init (init.c): waits until stage 0 has sent "pid" and exited, sets up the
+ *     rootfs and the process, sends "ready", blocks opening exec.fifo until
+ *     `tsrunc start` opens it for reading, loads seccomp and execve()s.
+ *
+ * Files: plan.c (reader), msg.c (messages, errors), namespaces.c (stage 0
+ * namespaces), mounts.c (rootfs), process.c (limits, credentials, seccomp,
+ * executable lookup), init.c (init order).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "stub.h"
+
+/* Forks the init as a sibling (CLONE_PARENT). With a NULL stack the raw
+ * syscall behaves like fork(); glibc's clone() would need a separate stack.
+ * The child must not use pthread_self()-based calls (raise, abort). */
+static pid_t clone_init(void)
+{
+  return (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
+int main(void)
+{
+  if (close_range(SYNC_FD + 1, ~0U, 0) < 0)
+    die_errno("close_range");
+  if (fcntl(SYNC_FD, F_SETFD, FD_CLOEXEC) < 0) {
+    fprintf(stderr, "tsrunc-nsexec: fd 3 is not the sync socket\n");
+    return 1;
+  }
+  /* Stage 0 dies with its parent; the init (a fresh clone) does not inherit this. */
+  pid_t parent = getppid();
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+    die_errno("set parent death signal");
+  if (getppid() != parent)
+    return 1;
+
+  struct plan plan;
+  plan_read(SYNC_FD, &plan);
+
+  int statefd = -1;
+  const struct record *state = plan_first(&plan, R_STATE_DIR);
+  if (state) {
+    statefd = open(state->field[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (statefd < 0)
+      die_errno("open state dir %s", state->field[0]);
+  }
+
+  join_namespaces(&plan);
+  if (plan_first(&plan, R_USERNS_NEW))
+    new_user_namespace();
+  unshare_namespaces(&plan);
+  write_time_offsets(&plan);
+
+  /* The init reads EOF from this pipe once stage 0 has exited, so "pid"
+   * always reaches the parent before anything the init sends. */
+  int done[2];
+  if (pipe2(done, O_CLOEXEC) < 0)
+    die_errno("pipe");
+  pid_t pid = clone_init();
+  if (pid < 0)
+    die_errno("clone init");
+  if (pid == 0) {
+    close(done[1]);
+    run_init(&plan, statefd, done[0]);
+  }
+  msg_pid("pid", pid);
+  return 0;
+}

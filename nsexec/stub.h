@@ -1,0 +1,99 @@
+/* Shared declarations of the stub: plan records, messages, and the steps
+ * each file carries out. Protocol and order: nsexec.c and docs/plan-format.md. */
+#ifndef TSRUNC_STUB_H
+#define TSRUNC_STUB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define SYNC_FD 3
+#define PLAN_VERSION 1
+
+enum record_type {
+  R_END = 0,
+  R_NS_JOIN = 1,
+  R_USERNS_NEW = 2,
+  R_NS_UNSHARE = 3,
+  R_TIMENS_OFFSET = 4,
+  R_ROOTFS = 5,
+  R_STATE_DIR = 6,
+  R_PROPAGATION = 7,
+  R_MOUNT = 8,
+  R_DEVICE = 9,
+  R_SYMLINK = 10,
+  R_PIVOT = 11,
+  R_ROOT_READONLY = 12,
+  R_HOSTNAME = 13,
+  R_DOMAINNAME = 14,
+  R_SYSCTL = 15,
+  R_MASK = 16,
+  R_READONLY = 17,
+  R_RLIMIT = 18,
+  R_OOM_SCORE_ADJ = 19,
+  R_NO_NEW_PRIVS = 20,
+  R_CAPS = 21,
+  R_USER = 22,
+  R_GROUPS = 23,
+  R_CWD = 24,
+  R_ENV = 25,
+  R_ARGS = 26,
+  R_SECCOMP = 27,
+  R_EXEC_FIFO = 28,
+  R_SETSID = 29,
+  R_MAX = 29,
+};
+
+/* One record. For field records, field[0..nfields-1] point into data and
+ * field[nfields] is NULL (so ARGS/ENV can go to execve as they are). */
+struct record {
+  uint16_t type;
+  uint32_t len;
+  unsigned char *data;
+  int nfields;
+  char **field;
+};
+
+struct plan {
+  struct record *rec;
+  size_t n;
+};
+
+/* plan.c */
+void plan_read(int fd, struct plan *p);
+const struct record *plan_first(const struct plan *p, int type);
+const struct record *plan_next(const struct plan *p, const struct record *r, int type);
+#define plan_each(r, p, type) \
+  for (const struct record *r = plan_first(p, type); r; r = plan_next(p, r, type))
+long long field_ll(const struct record *r, int i);
+unsigned long long field_ull(const struct record *r, int i);
+
+/* msg.c */
+void msg_pid(const char *type, pid_t pid);
+void msg_ready(void);
+_Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void die_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* namespaces.c (stage 0) */
+void join_namespaces(const struct plan *p);
+void new_user_namespace(void);
+void unshare_namespaces(const struct plan *p);
+void write_time_offsets(const struct plan *p);
+
+/* mounts.c (init) */
+void setup_rootfs(const struct plan *p);
+void write_sysctls(const struct plan *p);
+void remount_root_readonly(void);
+void mask_and_readonly_paths(const struct plan *p);
+
+/* process.c (init) */
+void set_rlimits(const struct plan *p);
+void set_oom_score_adj(const struct plan *p);
+void set_credentials(const struct plan *p);
+void load_seccomp(const struct plan *p);
+const char *resolve_executable(const struct plan *p);
+
+/* init.c */
+_Noreturn void run_init(const struct plan *p, int statefd, int stage0_done);
+
+#endif

@@ -1,0 +1,139 @@
+// Plan → bytes for the C stub, in the wire format of docs/plan-format.md:
+// "TSRP", u32 version, then records (u16 type, u32 length, payload) up to END.
+// A payload is NUL-terminated fields, except SECCOMP (raw sock_filter bytes).
+
+import { UserError } from '../errors.js';
+import { PLAN_VERSION, type Plan } from './types.js';
+
+export const RecordType = {
+  END: 0,
+  NS_JOIN: 1,
+  USERNS_NEW: 2,
+  NS_UNSHARE: 3,
+  TIMENS_OFFSET: 4,
+  ROOTFS: 5,
+  STATE_DIR: 6,
+  PROPAGATION: 7,
+  MOUNT: 8,
+  DEVICE: 9,
+  SYMLINK: 10,
+  PIVOT: 11,
+  ROOT_READONLY: 12,
+  HOSTNAME: 13,
+  DOMAINNAME: 14,
+  SYSCTL: 15,
+  MASK: 16,
+  READONLY: 17,
+  RLIMIT: 18,
+  OOM_SCORE_ADJ: 19,
+  NO_NEW_PRIVS: 20,
+  CAPS: 21,
+  USER: 22,
+  GROUPS: 23,
+  CWD: 24,
+  ENV: 25,
+  ARGS: 26,
+  SECCOMP: 27,
+  EXEC_FIFO: 28,
+  SETSID: 29,
+} as const;
+
+export type RecordTypeName = keyof typeof RecordType;
+
+const MAGIC = Buffer.from('TSRP', 'latin1');
+
+/** A signed integer field (ids, offsets, umask with -1 = unset). */
+function int(n: number): string {
+  if (!Number.isSafeInteger(n)) throw new Error(`plan: ${n} is not an integer`);
+  return String(n);
+}
+
+/** A flags field: the unsigned value, also when `|` produced a negative int32. */
+function flags(n: number): string {
+  if (!Number.isSafeInteger(n)) throw new Error(`plan: flags ${n} is not an integer`);
+  return String(n < 0 && n >= -0x80000000 ? n >>> 0 : n);
+}
+
+/** An unsigned 64-bit field: -1n (and any negative) wraps, so -1n = RLIM_INFINITY. */
+function u64(n: bigint): string {
+  return BigInt.asUintN(64, n).toString();
+}
+
+class Writer {
+  private readonly chunks: Buffer[] = [];
+
+  constructor() {
+    const head = Buffer.alloc(8);
+    MAGIC.copy(head, 0);
+    head.writeUInt32LE(PLAN_VERSION, 4);
+    this.chunks.push(head);
+  }
+
+  raw(type: RecordTypeName, payload: Uint8Array): void {
+    const head = Buffer.alloc(6);
+    head.writeUInt16LE(RecordType[type], 0);
+    head.writeUInt32LE(payload.length, 2);
+    this.chunks.push(head, Buffer.from(payload));
+  }
+
+  fields(type: RecordTypeName, ...fields: string[]): void {
+    const parts: Buffer[] = [];
+    for (const f of fields) {
+      if (f.includes('\0')) throw new UserError(`${type.toLowerCase()} value contains a NUL byte: ${JSON.stringify(f)}`);
+      parts.push(Buffer.from(f, 'utf8'), Buffer.alloc(1));
+    }
+    this.raw(type, Buffer.concat(parts));
+  }
+
+  finish(): Buffer {
+    this.raw('END', Buffer.alloc(0));
+    return Buffer.concat(this.chunks);
+  }
+}
+
+export function encodePlan(plan: Plan): Buffer {
+  const w = new Writer();
+  for (const ns of plan.nsJoin) w.fields('NS_JOIN', ns.type, ns.path);
+  if (plan.userNsNew) w.fields('USERNS_NEW');
+  if (plan.nsUnshare !== 0) w.fields('NS_UNSHARE', flags(plan.nsUnshare));
+  for (const t of plan.timeOffsets) w.fields('TIMENS_OFFSET', t.clock, t.secs.toString(), int(t.nsecs));
+  if (plan.rootfs !== undefined) w.fields('ROOTFS', plan.rootfs);
+  if (plan.stateDir !== undefined) w.fields('STATE_DIR', plan.stateDir);
+  if (plan.rootfs !== undefined) {
+    if (plan.propagation !== 0) w.fields('PROPAGATION', flags(plan.propagation));
+    for (const m of plan.mounts) {
+      w.fields('MOUNT', m.source, m.destination, m.fstype, flags(m.flags), flags(m.propagation), m.data,
+        flags(m.attrSet), flags(m.attrClr));
+    }
+    for (const d of plan.devices) {
+      w.fields('DEVICE', d.path, d.type, int(d.major), int(d.minor), int(d.mode), int(d.uid), int(d.gid), d.how);
+    }
+    for (const s of plan.symlinks) w.fields('SYMLINK', s.target, s.linkpath);
+    w.fields('PIVOT', plan.pivot);
+    if (plan.rootReadonly) w.fields('ROOT_READONLY');
+  }
+  if (plan.hostname !== undefined) w.fields('HOSTNAME', plan.hostname);
+  if (plan.domainname !== undefined) w.fields('DOMAINNAME', plan.domainname);
+  for (const s of plan.sysctl) w.fields('SYSCTL', s.key, s.value);
+  for (const p of plan.maskedPaths) w.fields('MASK', p);
+  for (const p of plan.readonlyPaths) w.fields('READONLY', p);
+  for (const r of plan.rlimits) w.fields('RLIMIT', int(r.resource), u64(r.soft), u64(r.hard));
+  if (plan.oomScoreAdj !== undefined) w.fields('OOM_SCORE_ADJ', int(plan.oomScoreAdj));
+  if (plan.noNewPrivileges) w.fields('NO_NEW_PRIVS');
+  const c = plan.caps;
+  w.fields('CAPS', u64(c.bounding), u64(c.effective), u64(c.permitted), u64(c.inheritable), u64(c.ambient));
+  w.fields('USER', int(plan.user.uid), int(plan.user.gid), int(plan.user.umask));
+  w.fields('GROUPS', ...plan.additionalGids.map(int));
+  w.fields('CWD', plan.cwd);
+  w.fields('ENV', ...plan.env);
+  w.fields('ARGS', ...plan.args);
+  if (plan.seccomp !== undefined) {
+    if (plan.seccomp.length === 0 || plan.seccomp.length % 8 !== 0) {
+      throw new Error(`plan: seccomp program of ${plan.seccomp.length} bytes is not whole sock_filter entries`);
+    }
+    w.raw('SECCOMP', plan.seccomp);
+  }
+  if (plan.execFifo !== undefined) w.fields('EXEC_FIFO', plan.execFifo);
+  if (plan.setsid) w.fields('SETSID');
+  return w.finish();
+}
