@@ -1,0 +1,77 @@
+// Public face of src/cgroups: layout detection and the manager factory.
+// See docs/cgroups.md for the path rules and the field-by-field v1/v2 table.
+import { existsSync } from 'node:fs';
+import { UserError } from '../errors.js';
+import { log } from '../cli/log.js';
+import {
+  layoutOf,
+  parseMountinfo,
+  parseProcCgroup,
+  readMounts,
+  readOwnCgroups,
+  type CgroupLayout,
+  type CgroupMounts,
+  type V1Hierarchy,
+} from './mountinfo.js';
+import { cleanCgroupsPath, hybridV2Dir, v1Dir, v2Dir } from './paths.js';
+import type { CgroupManager } from './types.js';
+import { V1Manager } from './v1/manager.js';
+import { V2Manager } from './v2/manager.js';
+
+export { detectLayout, type CgroupLayout } from './mountinfo.js';
+export type { CgroupManager, FreezerState } from './types.js';
+export { statsToJson, type CgroupStats } from './stats.js';
+
+export interface CgroupManagerOptions {
+  /** linux.cgroupsPath from config.json (or as stored in the container's state). */
+  cgroupsPath?: string;
+  id: string;
+  /** --systemd-cgroup */
+  systemd: boolean;
+  /** Force a layout instead of detecting it. */
+  layout?: CgroupLayout;
+  /** Tests: mount point of the v2 tree to use (e.g. /sys/fs/cgroup/unified with layout 'v2'). */
+  v2Root?: string;
+  /** Tests: /proc/self/mountinfo and /proc/self/cgroup text instead of the real ones. */
+  mountinfo?: string;
+  procCgroup?: string;
+  /** Where warnings go (ignored settings); default: the tsrunc log. */
+  warn?: (msg: string) => void;
+}
+
+/** v1 hierarchies a container joins: those with a controller, plus systemd's named one (as runc). */
+function joined(h: V1Hierarchy): boolean {
+  return h.controllers.some((c) => !c.startsWith('name=') || c === 'name=systemd');
+}
+
+export function cgroupManager(opts: CgroupManagerOptions): CgroupManager {
+  if (opts.systemd) systemdDriver(opts.cgroupsPath);
+  const path = cleanCgroupsPath(opts.cgroupsPath, opts.id);
+  const mounts: CgroupMounts = opts.mountinfo !== undefined ? parseMountinfo(opts.mountinfo) : readMounts();
+  if (opts.v2Root) mounts.v2 = { mountpoint: opts.v2Root, root: '/' };
+  const own = opts.procCgroup !== undefined ? parseProcCgroup(opts.procCgroup) : readOwnCgroups();
+  const layout = opts.layout ?? layoutOf(mounts);
+  const warn = opts.warn ?? ((msg: string) => log.warn(msg));
+
+  if (layout === 'v2') {
+    if (!mounts.v2) throw new Error('cgroup layout v2 was asked for but no cgroup2 filesystem is mounted');
+    return new V2Manager(path, mounts.v2.mountpoint, v2Dir(mounts.v2, path, own), warn);
+  }
+  const targets = mounts.v1.filter(joined).map((hierarchy) => ({ hierarchy, dir: v1Dir(hierarchy, path, own) }));
+  if (targets.length === 0) throw new Error(`cgroup layout ${layout} was asked for but no cgroup v1 hierarchy is mounted`);
+  let companion: V2Manager | undefined;
+  if (layout === 'hybrid') {
+    if (!mounts.v2) throw new Error('cgroup layout hybrid was asked for but no cgroup2 filesystem is mounted');
+    companion = new V2Manager(path, mounts.v2.mountpoint, hybridV2Dir(mounts.v2, path), warn);
+  }
+  return new V1Manager(path, targets, companion, warn);
+}
+
+/** The systemd driver needs a running systemd to talk to; tsrunc does not have one yet. */
+function systemdDriver(cgroupsPath: string | undefined): never {
+  if (!existsSync('/run/systemd/system')) throw new UserError('systemd cgroup driver: systemd is not running');
+  if (cgroupsPath && cgroupsPath.split(':').length !== 3) {
+    throw new UserError(`config.json: /linux/cgroupsPath: ${JSON.stringify(cgroupsPath)} must be slice:prefix:name for the systemd cgroup driver`);
+  }
+  throw new UserError('systemd cgroup driver: not implemented yet, run without --systemd-cgroup');
+}
