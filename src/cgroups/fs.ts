@@ -151,5 +151,5 @@ export function hugePageSizes(): string[] {
     const m = /^hugepages-(\d+)kB$/.exec(name);
     if (m) out.push(hugePageSizeName(Number(m[1])));
   }
-  return out;
+  return out.sort(); // the order runc's JSON map has
 }

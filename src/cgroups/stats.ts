@@ -107,14 +107,24 @@ export function setNonZero<T extends object, K extends keyof T>(obj: T, key: K, 
   obj[key] = value;
 }
 
-/** v2 reports "max" as unlimited; runc prints math.MaxUint64 for it. */
-const MAX_UINT64 = '18446744073709551615';
-
 /**
- * JSON text of a stats object (or an event holding one). Plain JSON.stringify would print
- * an unlimited v2 limit (Infinity) as null; runc prints 2^64-1, which is what readers expect.
+ * JSON text of a stats object (or an event holding one), with uint64 values as runc prints
+ * them. Plain JSON.stringify would print v2's unlimited (Infinity) as null, and shortens
+ * big integers ("9223372036854771712", v1's unlimited, would become 9223372036854772000).
  */
 export function statsToJson(value: unknown): string {
-  const marker = '@@tsrunc:uint64-max@@';
-  return JSON.stringify(value, (_k, v: unknown) => (v === Infinity ? marker : v)).replaceAll(`"${marker}"`, MAX_UINT64);
+  const big = (v: unknown): string | undefined => {
+    if (v === Infinity) return '18446744073709551615'; // runc's math.MaxUint64 for "max"
+    if (typeof v === 'number' && Number.isInteger(v) && v > Number.MAX_SAFE_INTEGER) return BigInt(v).toString();
+    return undefined;
+  };
+  return JSON.stringify(value, (_k, v: unknown) => {
+    const digits = big(v);
+    return digits === undefined ? v : `@@uint64:${digits}@@`;
+  }).replace(/"@@uint64:(\d+)@@"/g, '$1');
+}
+
+/** A copy with keys in sorted order: Go's encoding/json prints maps that way. */
+export function sortedRecord<T>(r: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

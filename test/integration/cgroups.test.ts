@@ -110,6 +110,18 @@ test('host layout: limits on disk, tracking, freeze, stats, kill --all, destroy'
 
     m.update({ pids: { limit: 64 } });
     if (m.dirs.pids) assert.is(read(m.dirs.pids, 'pids.max'), '64');
+    if (layout !== 'v2') {
+      // memory and memsw must move in the order the kernel accepts, up and down
+      m.update({ memory: { limit: 256 << 20, swap: 512 << 20 } });
+      assert.is(read(m.dirs.memory, 'memory.limit_in_bytes'), String(256 << 20));
+      assert.is(read(m.dirs.memory, 'memory.memsw.limit_in_bytes'), String(512 << 20));
+      m.update({ memory: { limit: 32 << 20, swap: 48 << 20 } });
+      assert.is(read(m.dirs.memory, 'memory.limit_in_bytes'), String(32 << 20));
+      assert.is(read(m.dirs.memory, 'memory.memsw.limit_in_bytes'), String(48 << 20));
+      m.update({ memory: { limit: -1 } });
+      assert.is(read(m.dirs.memory, 'memory.memsw.limit_in_bytes'), '9223372036854771712');
+      userError(() => m.update({ memory: { limit: 64 << 20, swap: 32 << 20 } }), /^resources\/memory\/swap: memory\+swap limit 33554432 is below the memory limit 67108864$/);
+    }
     userError(() => m.update({ cpu: { cpus: '9999' } }), /^resources\/cpu\/cpus: cpuset\.cpus rejected "9999": /);
     userError(() => m.update({ cpu: { shares: 1 } }), /^resources\/cpu\/shares: 1 is out of range: the minimum is 2$/);
     userError(() => m.update({ network: { classID: 1 } }), /^resources\/network\/classID: the net_cls cgroup controller is not mounted$/);

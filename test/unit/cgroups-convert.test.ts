@@ -67,12 +67,15 @@ test('firstSet: zero-as-unset keys, false and empty arrays do not count', () => 
   assert.is(firstSet('blockIO', { weightDevice: [] }), undefined);
 });
 
-test('statsToJson: unlimited v2 values print as 2^64-1 like runc', () => {
+test('statsToJson: uint64 values print exactly, as runc prints them', () => {
   const s = emptyStats();
   s.memory.usage = { limit: Infinity, usage: 5, failcnt: 0 };
+  s.memory.swap = { limit: Number('9223372036854771712'), failcnt: 0 };
   const json = statsToJson({ type: 'stats', id: 'x', data: s });
   assert.match(json, /"usage":\{"limit":18446744073709551615,"usage":5,"failcnt":0\}/);
+  assert.match(json, /"swap":\{"limit":9223372036854771712,"failcnt":0\}/);
   assert.match(json, /"network_interfaces":null/);
+  assert.equal(JSON.parse(json).data.memory.usage.usage, 5);
 });
 
 test.run();

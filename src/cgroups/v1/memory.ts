@@ -1,10 +1,10 @@
 // v1 memory: memory.limit_in_bytes, memsw (the spec's swap is memory+swap, as in v1),
 // soft limit, swappiness, OOM killer; stats from memory.stat and the usage files.
+import { join } from 'node:path';
 import type { LinuxResources } from '../../spec/config.js';
 import { exists, fieldError, isCode, reason, readKeyValues, readUint, writeCgroupFile, writeField, type ApplyContext } from '../fs.js';
-import { memoryEntry, setNonZero, type CgroupStats, type MemoryEntry } from '../stats.js';
+import { memoryEntry, setNonZero, sortedRecord, type CgroupStats, type MemoryEntry } from '../stats.js';
 import { firstSet, type Controller } from '../controller.js';
-import { join } from 'node:path';
 
 const LIMIT = 'memory.limit_in_bytes';
 const MEMSW = 'memory.memsw.limit_in_bytes';
@@ -23,6 +23,7 @@ function setLimit(dir: string, value: number, ctx: ApplyContext): void {
 }
 
 function setMemoryAndSwap(dir: string, limit: number, swap: number, ctx: ApplyContext): void {
+  if (limit > 0 && swap > 0 && swap < limit) throw fieldError(ctx, 'memory/swap', `memory+swap limit ${swap} is below the memory limit ${limit}`);
   // unlimited memory with no swap given: make swap unlimited too, or the old memsw blocks it
   if (limit === -1 && swap === 0 && exists(join(dir, MEMSW))) swap = -1;
   if (limit !== 0 && swap !== 0) {
@@ -77,7 +78,7 @@ export const memoryV1: Controller = {
   stats(dir, s: CgroupStats) {
     const raw = readKeyValues(dir, 'memory.stat');
     if (raw === undefined) return;
-    s.memory.raw = raw;
+    s.memory.raw = sortedRecord(raw);
     setNonZero(s.memory, 'cache', raw.cache);
     s.memory.usage = entry(dir, 'memory');
     s.memory.swap = entry(dir, 'memory.memsw');

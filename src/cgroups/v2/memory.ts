@@ -4,7 +4,7 @@ import type { LinuxResources } from '../../spec/config.js';
 import { fieldError, isCode, readKeyValues, readUint, reason, writeCgroupFile, writeField, type ApplyContext } from '../fs.js';
 import { swapToV2 } from '../convert.js';
 import { firstSet, type Controller } from '../controller.js';
-import { memoryEntry, setNonZero } from '../stats.js';
+import { memoryEntry, setNonZero, sortedRecord } from '../stats.js';
 
 /** -1 → "max", 0 → not set. */
 function limitText(n: number | undefined): string | undefined {
@@ -48,7 +48,7 @@ export const memoryV2: Controller = {
   stats(dir, s) {
     const raw = readKeyValues(dir, 'memory.stat');
     if (raw === undefined) return;
-    s.memory.raw = raw;
+    s.memory.raw = sortedRecord(raw);
     setNonZero(s.memory, 'cache', raw.file);
     const usage = readUint(dir, 'memory.current') ?? 0;
     const limit = readUint(dir, 'memory.max') ?? 0;
