@@ -98,7 +98,7 @@ export function allPids(dir: string): number[] {
     } catch (err) {
       // a child removed while we walk is not an error; the cgroup itself missing is
       if (!top && (isCode(err, 'ENOENT') || isCode(err, 'ENODEV'))) return;
-      throw err;
+      throw new Error(describeSystemError(`read ${join(d, 'cgroup.procs')}`, err));
     }
     for (const line of text.split('\n')) if (line) pids.push(Number(line));
     for (const name of entries) walk(join(d, name), false);
