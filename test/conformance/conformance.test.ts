@@ -1,0 +1,56 @@
+// runtime-tools validation suite against tsrunc and runc side by side; fails when a
+// test that test/conformance/expected-tsrunc.tsv says passes does not pass any more.
+// Needs RUNTIME_TOOLS_SRC (a copy of opencontainers/runtime-tools) and go; see docs/conformance.md.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync } from 'node:fs';
+import { EXPECTED_TSRUNC, PASSING, compare, readResults, runBoth, sideBySide, summary } from './suite.js';
+import type { RuntimeRun } from './suite.js';
+
+const src = process.env.RUNTIME_TOOLS_SRC;
+
+if (!src) {
+  console.log('skipped: RUNTIME_TOOLS_SRC not set (path to a copy of opencontainers/runtime-tools)');
+  test.skip('conformance suite (RUNTIME_TOOLS_SRC not set)', () => {});
+} else {
+  let runs: RuntimeRun[] = [];
+  let setupError: unknown;
+  try {
+    const done = runBoth(src);
+    runs = done.runs;
+    console.log(`\n${sideBySide(done.scripts, runs)}`);
+    for (const r of runs) console.log(summary(r));
+  } catch (e) {
+    setupError = e;
+  }
+
+  test('the suite builds and runs against tsrunc and runc', () => {
+    if (setupError) throw setupError;
+    assert.ok(runs.length >= 1);
+  });
+
+  const tsrunc = runs.find((r) => r.name === 'tsrunc');
+  if (tsrunc && !existsSync(EXPECTED_TSRUNC)) {
+    test('expected results exist', () => {
+      assert.unreachable(`${EXPECTED_TSRUNC} missing (node test/conformance/update-expected.mjs)`);
+    });
+  } else if (tsrunc) {
+    const expected = readResults(EXPECTED_TSRUNC);
+    const cmp = compare(expected, tsrunc.rows);
+    if (cmp.improvements.length) {
+      console.log(`now passing, not yet expected (run test/conformance/update-expected.mjs): ${cmp.improvements.join(', ')}`);
+    }
+    if (cmp.notRun.length) console.log(`not run this time: ${cmp.notRun.length} expected tests`);
+    // one test per expected pass, so a regression names itself
+    for (const [name, exp] of expected) {
+      if (!PASSING.has(exp.status) || !tsrunc.rows.has(name)) continue;
+      test(`${name} still passes`, () => {
+        const got = tsrunc.rows.get(name);
+        const bad = cmp.regressions.find((r) => r.test === name);
+        assert.not.ok(bad, `${name}: ${got?.status} (expected ${exp.status}): ${got?.note}`);
+      });
+    }
+  }
+}
+
+test.run();
