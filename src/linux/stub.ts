@@ -48,11 +48,13 @@ export function runStub(opts: StubOptions): Promise<number> {
       reject(new UserError(msg));
     };
     child.on('error', (err) => fail(`start ${STUB_PATH}: ${err.message}`));
+    let stubExit = '';
     child.on('exit', (code, signal) => {
-      if (code !== 0 && !initPid) fail(`container init stub exited with ${signal ?? code} before starting the init`);
+      if (code !== 0) stubExit = ` (stub exited with ${signal ?? code})`;
     });
     sock.on('error', () => {});
-    sock.on('close', () => fail('container init exited before it was ready'));
+    // An error message may still be in the socket when the stub exits: judge on close.
+    sock.on('close', () => fail(`container init exited before it was ready${stubExit}`));
     sock.on('data', (chunk: Buffer) => {
       buffered += chunk.toString('utf8');
       let nl: number;

@@ -78,7 +78,10 @@ export interface Plan {
   cwd: string;
   env: string[];
   args: string[];
+  /** Raw struct sock_filter entries (src/seccomp/compile.ts). */
   seccomp?: Uint8Array;
+  /** SECCOMP_FILTER_FLAG_* for seccomp(SECCOMP_SET_MODE_FILTER, flags, &prog); 0 when absent. */
+  seccompFlags?: number;
   execFifo?: string;
   setsid: boolean;
   /** Not sent to the stub: the parent writes these when the stub asks. */

@@ -7,7 +7,9 @@ import { UserError } from '../errors.js';
 import { loadBundleConfig } from '../spec/load.js';
 import { compilePlan } from '../plan/compile.js';
 import { encodePlan } from '../plan/encode.js';
-import { cgroupManager } from '../cgroups/index.js';
+import { cgroupManager, type CgroupManager } from '../cgroups/index.js';
+import { readMounts } from '../cgroups/mountinfo.js';
+import { expandCgroupMounts, type HostCgroups } from '../plan/cgroup-mounts.js';
 import { ContainerDir, EXEC_FIFO } from '../state/store.js';
 import { rfc3339Now, type ContainerRecord } from '../state/container-state.js';
 import { libc } from '../linux/libc.js';
@@ -39,7 +41,7 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
   if (!spec.root) throw new UserError('config.json: /root: is required');
   if (!isDirectory(rootfs)) throw new UserError(`config.json: /root/path: rootfs ${rootfs} does not exist`);
   if (!spec.process) throw new UserError('config.json: /process: is required for create');
-  const plan = compilePlan(spec, { bundle, stateDir: dir.path, noPivot: o.noPivot, execFifo: EXEC_FIFO });
+  const compiled = compilePlan(spec, { bundle, stateDir: dir.path, noPivot: o.noPivot, execFifo: EXEC_FIFO });
 
   const undo = new Unwinder();
   try {
@@ -48,6 +50,10 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
     if (libc().mkfifo(dir.fifoPath, 0o622) !== 0) throw new Error(`mkfifo ${dir.fifoPath}: errno ${libc().errno()}`);
 
     const cgroup = cgroupManager({ cgroupsPath: spec.linux?.cgroupsPath, id: o.id, systemd: g.systemdCgroup });
+    const plan = expandCgroupMounts(compiled, hostCgroups(cgroup), {
+      cgroupns: (spec.linux?.namespaces ?? []).some((n) => n.type === 'cgroup'),
+      userns: (spec.linux?.namespaces ?? []).some((n) => n.type === 'user'),
+    });
     cgroup.create();
     undo.push(() => cgroup.destroy());
     if (spec.linux?.resources) cgroup.apply(spec.linux.resources);
@@ -99,6 +105,17 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
     undo.run();
     throw err;
   }
+}
+
+/** Where the container's cgroup lives on this host, for the /sys/fs/cgroup mount inside it. */
+function hostCgroups(cgroup: CgroupManager): HostCgroups {
+  const mounts = readMounts();
+  const v2Dir = cgroup.dirs[''];
+  const hierarchies = mounts.v1
+    .filter((h) => h.controllers.some((c) => cgroup.dirs[c] !== undefined))
+    .map((h) => ({ mountpoint: h.mountpoint, containerDir: cgroup.dirs[h.controllers.find((c) => cgroup.dirs[c] !== undefined)!] }));
+  if (hierarchies.length === 0 && mounts.v2 && v2Dir) return { version: 2, containerDir: v2Dir, mountpoint: mounts.v2.mountpoint };
+  return { version: 1, hierarchies };
 }
 
 function isDirectory(path: string): boolean {

@@ -22,9 +22,15 @@ const idmappedMounts: Finder = (spec) =>
     ...(m.gidMappings ? [`/mounts/${i}/gidMappings`] : []),
   ]);
 
+// The filter is compiled, but nothing passes the listener fd to listenerPath yet.
+const seccompNotify: Finder = (spec) =>
+  (spec.linux?.seccomp?.syscalls ?? []).flatMap((c, i) =>
+    c.action === 'SCMP_ACT_NOTIFY' ? [`/linux/seccomp/syscalls/${i}/action: SCMP_ACT_NOTIFY`] : [],
+  );
+
 export const UNSUPPORTED: Finder[] = [
   set('/linux/intelRdt', (s) => s.linux?.intelRdt),
-  set('/linux/seccomp', (s) => s.linux?.seccomp),
+  seccompNotify,
   hooksInUse,
   set('/process/terminal', (s) => (s.process?.terminal ? true : undefined)),
   set('/linux/personality', (s) => s.linux?.personality),

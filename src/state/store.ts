@@ -18,9 +18,11 @@ export function validateId(id: string): void {
   if (!ID_FORMAT.test(id) || id === '.' || id === '..') throw new UserError(`invalid container id format: ${id}`);
 }
 
+/** Locks this process holds, by directory: flock conflicts between two opens even in one process. */
+const heldLocks = new Map<string, number>();
+
 export class ContainerDir {
   readonly path: string;
-  private lockFd = -1;
 
   constructor(readonly root: string, readonly id: string) {
     validateId(id);
@@ -53,18 +55,24 @@ export class ContainerDir {
 
   /** Takes the container's lock, waiting for another tsrunc command to finish. */
   lock(): void {
-    if (this.lockFd >= 0) return;
+    if (heldLocks.has(this.path)) return;
+    let fd: number;
     try {
-      this.lockFd = openSync(this.path, 'r');
+      fd = openSync(this.path, 'r');
     } catch {
       throw notExist(this.id);
     }
-    if (libc().flock(this.lockFd, LOCK_EX) !== 0) throw new Error(`flock ${this.path}: errno ${libc().errno()}`);
+    if (libc().flock(fd, LOCK_EX) !== 0) {
+      closeSync(fd);
+      throw new Error(`flock ${this.path}: errno ${libc().errno()}`);
+    }
+    heldLocks.set(this.path, fd);
   }
 
   unlock(): void {
-    if (this.lockFd >= 0) closeSync(this.lockFd);
-    this.lockFd = -1;
+    const fd = heldLocks.get(this.path);
+    if (fd !== undefined) closeSync(fd);
+    heldLocks.delete(this.path);
   }
 
   read(): ContainerRecord {
