@@ -320,8 +320,10 @@ try {
   console.log(md ? header.map((h) => `- ${h}`).join('\n') : header.join('\n'));
   console.log('');
   console.log(renderResults(metrics(), results, columns, md));
-  console.log('');
-  console.log(renderTargets(results, memMin, md));
+  if (runtimes.some((rt) => rt.name === 'tsrunc')) {
+    console.log('');
+    console.log(renderTargets(results, memMin, md));
+  }
 } finally {
   cleanupAll();
 }
