@@ -20,6 +20,8 @@ const commands = [create, run, start, state, kill, del, list, spec] as unknown a
 
 const parser = yargs(hideBin(process.argv))
   .scriptName('tsrunc')
+  // runc's flags --no-pivot and --no-new-keyring are names, not negations.
+  .parserConfiguration({ 'boolean-negation': false })
   .usage('$0 [global options] <command> [options]')
   .option('root', { type: 'string', default: '/run/tsrunc', describe: 'directory for container state', global: true })
   .option('log', { type: 'string', describe: 'log file (default: stderr)', global: true })
@@ -36,8 +38,24 @@ const parser = yargs(hideBin(process.argv))
   .strict()
   .demandCommand(1, 'a command is required (see tsrunc --help)')
   .fail((msg, err) => {
-    log.error(err ? err.message : msg.replace(/\n[\s\S]*/, '').toLowerCase());
+    // yargs counts positionals before it looks for unknown flags; a bad flag that
+    // swallowed the id deserves the blame, as in runc ("flag provided but not defined").
+    const unknown = unknownFlag((parser as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key);
+    const text = err ? err.message : unknown ? `unknown flag: ${unknown}` : msg.replace(/\n[\s\S]*/, '').toLowerCase();
+    log.error(text);
     process.exit(1);
   }) as unknown as Argv<GlobalArgs>;
+function unknownFlag(known: Record<string, unknown>): string | undefined {
+  for (const arg of hideBin(process.argv)) {
+    if (arg === '--') break;
+    const m = arg.match(/^--?([^=]+)/);
+    if (!m) continue;
+    const name = m[1];
+    const camel = name.replace(/-([a-z])/g, (_x, c: string) => c.toUpperCase());
+    if (!(name in known) && !(camel in known) && name.length > 1) return arg.replace(/=.*/, '');
+  }
+  return undefined;
+}
+
 for (const c of commands) parser.command(c);
 await parser.parseAsync();

@@ -1,6 +1,6 @@
 // create: config → plan → state dir, fifo, cgroup → stub → init blocked on exec.fifo.
 // Any failure undoes every earlier step (Unwinder), so nothing is left behind.
-import { statSync, writeFileSync, renameSync } from 'node:fs';
+import { chmodSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join, resolve, basename } from 'node:path';
 import type { StdioOptions } from 'node:child_process';
 import { UserError } from '../errors.js';
@@ -48,6 +48,8 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
     dir.createAndLock();
     undo.push(() => dir.remove());
     if (libc().mkfifo(dir.fifoPath, 0o622) !== 0) throw new Error(`mkfifo ${dir.fifoPath}: errno ${libc().errno()}`);
+    // The init opens it after switching to the container's user; umask must not narrow it.
+    chmodSync(dir.fifoPath, 0o622);
 
     const cgroup = cgroupManager({ cgroupsPath: spec.linux?.cgroupsPath, id: o.id, systemd: g.systemdCgroup });
     const plan = expandCgroupMounts(compiled, hostCgroups(cgroup), {

@@ -28,9 +28,10 @@ function releaseInit(c: Container): void {
         sleepMs(1);
         continue;
       }
-      // n === 0: no writer, the init is gone (a blocked writer counts as one).
-      if (n === 0) throw new UserError('container not running');
-      break;
+      if (n === 1) break;
+      // No writer yet: the init reports ready just before it opens the fifo.
+      if (!isAlive(c.record.pid, c.record.pidStartTime)) throw new UserError('container not running');
+      sleepMs(1);
     }
   } finally {
     closeSync(fd);

@@ -19,7 +19,8 @@ function inside(script: string, mutate: Parameters<Session['runOnce']>[0] = () =
 }
 
 test('the process is pid 1 in a new pid namespace', () => {
-  assert.is(inside('echo $$; ls /proc | grep -c "^[0-9]"'), '1\n2\n');
+  // Only the shell (1) and the two commands of the pipeline are visible.
+  assert.is(inside('echo $$; ls /proc | grep -c "^[0-9]"'), '1\n3\n');
 });
 
 test('a new network namespace holds only lo', () => {
@@ -27,7 +28,7 @@ test('a new network namespace holds only lo', () => {
 });
 
 test('new mount, uts, ipc namespaces differ from the host', () => {
-  const out = inside('readlink /proc/self/ns/mnt /proc/self/ns/uts /proc/self/ns/ipc /proc/self/ns/net /proc/self/ns/pid');
+  const out = inside('for n in mnt uts ipc net pid; do readlink /proc/self/ns/$n; done');
   const host = ['mnt', 'uts', 'ipc', 'net', 'pid'].map((n) => readlinkSync(`/proc/self/ns/${n}`));
   const inner = out.trim().split('\n');
   assert.is(inner.length, 5);
@@ -57,11 +58,11 @@ test('joining a network namespace by path', () => {
   const name = uniqueId('ns');
   execFileSync('ip', ['netns', 'add', name]);
   netns.push(name);
-  execFileSync('ip', ['-n', name, 'link', 'add', 'dummy7', 'type', 'dummy']);
+  execFileSync('ip', ['-n', name, 'link', 'add', 'dummy7', 'type', 'veth', 'peer', 'name', 'dummy8']);
   const out = inside('ls /sys/class/net | sort', (c) => {
     c.linux!.namespaces = c.linux!.namespaces!.map((n) => (n.type === 'network' ? { type: 'network', path: `/run/netns/${name}` } : n));
   });
-  assert.is(out, 'dummy7\nlo\n');
+  assert.is(out, 'dummy7\ndummy8\nlo\n');
 });
 
 test.run();

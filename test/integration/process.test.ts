@@ -57,6 +57,7 @@ test('noNewPrivileges on and off', () => {
 
 test('all five capability sets as configured', () => {
   const out = inside('cat /proc/self/status', (c) => {
+    c.process!.noNewPrivileges = true;
     c.process!.capabilities = {
       bounding: ['CAP_CHOWN', 'CAP_KILL', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_ADMIN'],
       effective: ['CAP_CHOWN', 'CAP_KILL'],
@@ -67,9 +68,9 @@ test('all five capability sets as configured', () => {
   });
   // CAP_CHOWN=0, CAP_KILL=5, CAP_NET_BIND_SERVICE=10, CAP_SYS_ADMIN=21
   assert.is(statusField(out, 'CapBnd'), '0000000000200421');
-  // uid 0 gets the whole bounding set as permitted and effective on execve (as with runc).
-  assert.is(statusField(out, 'CapPrm'), '0000000000200421');
-  assert.is(statusField(out, 'CapEff'), '0000000000200421');
+  // With no_new_privs, execve cannot raise permitted above what was set (as with runc).
+  assert.is(statusField(out, 'CapPrm'), '0000000000000421');
+  assert.is(statusField(out, 'CapEff'), '0000000000000421');
   assert.is(statusField(out, 'CapInh'), '0000000000000420');
   assert.is(statusField(out, 'CapAmb'), '0000000000000020');
 });
