@@ -17,6 +17,8 @@ import { procStat, waitGone } from '../linux/proc.js';
 import { runStub } from '../linux/stub.js';
 import type { GlobalOptions } from './options.js';
 import { Unwinder } from './unwind.js';
+import { compileSeccomp } from '../seccomp/compile.js';
+import { log } from '../cli/log.js';
 
 export interface CreateOptions {
   id: string;
@@ -42,6 +44,12 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
   if (!isDirectory(rootfs)) throw new UserError(`config.json: /root/path: rootfs ${rootfs} does not exist`);
   if (!spec.process) throw new UserError('config.json: /process: is required for create');
   const compiled = compilePlan(spec, { bundle, stateDir: dir.path, noPivot: o.noPivot, execFifo: EXEC_FIFO });
+  if (spec.linux?.seccomp) {
+    // runc logs unknown syscall names at debug level: Docker-style profiles list many.
+    const sc = compileSeccomp(spec.linux.seccomp, { warn: (m) => log.debug(m) });
+    compiled.seccomp = sc.program;
+    compiled.seccompFlags = sc.flags;
+  }
 
   const undo = new Unwinder();
   try {

@@ -30,7 +30,7 @@ test('each unsupported field is named by its pointer', () => {
   const id = [{ containerID: 0, hostID: 1000, size: 1 }];
   const cases: [string, (s: Spec) => void][] = [
     ['/linux/intelRdt', (s) => (s.linux!.intelRdt = { closID: 'x' })],
-    ['/linux/seccomp', (s) => (s.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW' })],
+    ['/linux/seccomp/syscalls/0/action: SCMP_ACT_NOTIFY', (s) => (s.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mknod'], action: 'SCMP_ACT_NOTIFY' }] })],
     ['/hooks/createRuntime', (s) => (s.hooks = { createRuntime: [{ path: '/bin/true' }] })],
     ['/process/terminal', (s) => (s.process!.terminal = true)],
     ['/linux/personality', (s) => (s.linux!.personality = { domain: 'LINUX' })],
