@@ -292,9 +292,17 @@ static void pivot(const char *how, const char *rootfs)
   if (strcmp(how, "pivot_root") == 0) {
     /* pivot_root(".", ".") stacks the old root on top of the new one; the
      * old root is then made rslave (so the unmount does not propagate to
-     * the host) and detached. */
+     * the host) and detached. "." must name the old root for that: our cwd
+     * is still the new root, and a recursive MS_SLAVE there would turn the
+     * container's own shared mounts into slaves. */
+    int oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+    if (oldroot < 0)
+      die_errno("open old root");
     if (syscall(SYS_pivot_root, ".", ".") < 0)
       die_errno("pivot_root %s", rootfs);
+    if (fchdir(oldroot) < 0)
+      die_errno("chdir to old root");
+    close(oldroot);
     if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
       die_errno("make old root rslave");
     if (umount2(".", MNT_DETACH) < 0)
