@@ -17,7 +17,9 @@ export const command: CommandModule<GlobalArgs, SpecArgs & GlobalArgs> = {
     const target = join(argv.bundle, 'config.json');
     if (existsSync(target)) throw new UserError(`file ${target} exists, remove it first`);
     const { defaultConfig } = await import('../spec/default-config.js');
-    const rootless = argv.rootless === 'true' || (argv.rootless as unknown) === true;
+    // runc's `spec --rootless` is a boolean, but the global --rootless takes a
+    // value (true|false|auto) and yargs fills in its default: look at argv itself.
+    const rootless = argv.rootless === 'true' || process.argv.slice(2).includes('--rootless');
     try {
       writeFileSync(target, JSON.stringify(defaultConfig({ rootless }), null, '\t') + '\n');
     } catch (err) {
