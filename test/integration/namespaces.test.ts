@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
-import { readlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { Session, uniqueId } from '../lib/harness.js';
 
 const s = new Session();
@@ -52,6 +52,25 @@ test('a user namespace maps container root to the configured host range', () => 
   });
   const lines = out.trim().split('\n').map((l) => l.trim().split(/\s+/).join(' '));
   assert.equal(lines, ['0 200000 65536', '0 200000 65536', '0']);
+});
+
+test('a time namespace applies boottime and monotonic offsets', () => {
+  const out = inside('cut -d" " -f1 /proc/uptime', (c) => {
+    c.linux!.namespaces!.push({ type: 'time' });
+    c.linux!.timeOffsets = { boottime: { secs: 1000000, nanosecs: 0 }, monotonic: { secs: 500000, nanosecs: 0 } };
+  });
+  const hostUptime = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+  const inner = Number(out.trim());
+  assert.ok(inner - hostUptime > 999000 && inner - hostUptime < 1001000, `uptime inside ${inner}, host ${hostUptime}`);
+});
+
+test('a cgroup namespace makes the container cgroup the root', () => {
+  const out = inside('cat /proc/self/cgroup', (c) => {
+    if (!c.linux!.namespaces!.some((n) => n.type === 'cgroup')) c.linux!.namespaces!.push({ type: 'cgroup' });
+  });
+  const lines = out.trim().split('\n');
+  assert.ok(lines.length > 0);
+  for (const l of lines) assert.ok(l.endsWith(':/'), `cgroup line ${l}`);
 });
 
 test('joining a network namespace by path', () => {
