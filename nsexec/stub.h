@@ -41,7 +41,8 @@ enum record_type {
   R_SECCOMP = 27,
   R_EXEC_FIFO = 28,
   R_SETSID = 29,
-  R_MAX = 29,
+  R_CONSOLE = 30,
+  R_MAX = 30, /* the largest type above */
 };
 
 /* One record. For field records, field[0..nfields-1] point into data and

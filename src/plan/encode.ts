@@ -36,6 +36,7 @@ export const RecordType = {
   SECCOMP: 27,
   EXEC_FIFO: 28,
   SETSID: 29,
+  CONSOLE: 30,
 } as const;
 
 export type RecordTypeName = keyof typeof RecordType;
