@@ -42,7 +42,9 @@ enum record_type {
   R_EXEC_FIFO = 28,
   R_SETSID = 29,
   R_CONSOLE = 30,
-  R_MAX = 30, /* the largest type above */
+  R_HOOKS = 31,
+  R_HOOK = 32,
+  R_MAX = 32, /* the largest type above */
 };
 
 /* One record. For field records, field[0..nfields-1] point into data and

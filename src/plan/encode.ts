@@ -37,6 +37,8 @@ export const RecordType = {
   EXEC_FIFO: 28,
   SETSID: 29,
   CONSOLE: 30,
+  HOOKS: 31,
+  HOOK: 32,
 } as const;
 
 export type RecordTypeName = keyof typeof RecordType;
@@ -136,5 +138,9 @@ export function encodePlan(plan: Plan): Buffer {
   }
   if (plan.execFifo !== undefined) w.fields('EXEC_FIFO', plan.execFifo);
   if (plan.setsid) w.fields('SETSID');
+  if (plan.hookHandshake) w.fields('HOOKS');
+  for (const h of plan.containerHooks ?? []) {
+    w.fields('HOOK', h.kind, h.path, int(h.timeout), int(h.args.length), ...h.args, ...h.env);
+  }
   return w.finish();
 }

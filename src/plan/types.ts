@@ -48,6 +48,16 @@ export interface IdMapping {
   size: number;
 }
 
+/** A createContainer or startContainer hook, run by the init (src/plan/hooks.ts). */
+export interface PlanHook {
+  kind: 'createContainer' | 'startContainer';
+  path: string;
+  /** Seconds; 0 = no timeout. */
+  timeout: number;
+  args: string[];
+  env: string[];
+}
+
 /** What the stub does; fields map 1:1 onto plan records. */
 export interface Plan {
   nsJoin: { type: NsType; path: string }[];
@@ -84,6 +94,10 @@ export interface Plan {
   seccompFlags?: number;
   execFifo?: string;
   setsid: boolean;
+  /** The init asks the parent to run prestart/createRuntime hooks before pivot_root (message `hooks`). */
+  hookHandshake?: boolean;
+  /** Hooks the init runs itself, in config order per kind. */
+  containerHooks?: PlanHook[];
   /** Not sent to the stub: the parent writes these when the stub asks. */
   uidMappings: IdMapping[];
   gidMappings: IdMapping[];

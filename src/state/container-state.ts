@@ -51,7 +51,7 @@ export function stateView(rec: ContainerRecord, status: Status): StateView {
 }
 
 /** The state object the runtime-spec gives hooks on stdin. */
-export function hookState(rec: ContainerRecord, status: Status): object {
+export function hookState(rec: Pick<ContainerRecord, 'id' | 'pid' | 'bundle' | 'config'>, status: Status): object {
   return {
     ociVersion: rec.config.ociVersion,
     id: rec.id,
