@@ -12,13 +12,17 @@ import { command as kill } from './kill.js';
 import { command as del } from './delete.js';
 import { command as list } from './list.js';
 import { command as spec } from './spec.js';
+import { command as exec, separateExecCommand } from './exec.js';
+import { command as features } from './features.js';
 
 const VERSION = '0.1.0';
 const SPEC_VERSION = '1.3.0';
 
-const commands = [create, run, start, state, kill, del, list, spec] as unknown as CommandModule<GlobalArgs, GlobalArgs>[];
+const commands = [create, run, start, state, kill, del, list, spec, exec, features] as unknown as CommandModule<GlobalArgs, GlobalArgs>[];
 
-const parser = yargs(hideBin(process.argv))
+// exec passes what follows the container id on untouched, as runc does
+const args = separateExecCommand(hideBin(process.argv));
+const parser = yargs(args)
   .scriptName('tsrunc')
   // runc's flags --no-pivot and --no-new-keyring are names, not negations.
   .parserConfiguration({ 'boolean-negation': false })
@@ -46,7 +50,7 @@ const parser = yargs(hideBin(process.argv))
     process.exit(1);
   }) as unknown as Argv<GlobalArgs>;
 function unknownFlag(known: Record<string, unknown>): string | undefined {
-  for (const arg of hideBin(process.argv)) {
+  for (const arg of args) {
     if (arg === '--') break;
     const m = arg.match(/^--?([^=]+)/);
     if (!m) continue;

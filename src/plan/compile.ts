@@ -3,14 +3,13 @@
 // v1.3.0 and, where it leaves room, runc (libcontainer/specconv and rootfs).
 import path from 'node:path';
 import type { LinuxIDMapping, LinuxTimeOffset, Spec } from '../spec/config.js';
-import { compileCaps } from './capabilities.js';
 import { configError, pointerToken } from './config-error.js';
 import { compileDevices, devSymlinks } from './devices.js';
 import { compileHooks } from './hooks.js';
 import { MS_PRIVATE, MS_REC, MS_SLAVE, PROPAGATION_FLAGS } from './mount-options.js';
 import { compileMount } from './mounts.js';
 import { compileNamespaces } from './namespaces.js';
-import { compileRlimits } from './rlimits.js';
+import { compileProcess } from './process.js';
 import { compileSysctl } from './sysctl.js';
 import type { IdMapping, Plan } from './types.js';
 
@@ -27,9 +26,6 @@ export interface CompileOptions {
   warn?: (msg: string) => void;
 }
 
-/** runc's umask for the container init when process.user.umask is absent. */
-const DEFAULT_UMASK = 0o022;
-
 const TIME_CLOCKS = ['monotonic', 'boottime'] as const;
 
 export function compilePlan(spec: Spec, opts: CompileOptions): Plan {
@@ -40,7 +36,6 @@ export function compilePlan(spec: Spec, opts: CompileOptions): Plan {
   if (!proc.cwd.startsWith('/')) throw configError('/process/cwd', `must be an absolute path: "${proc.cwd}"`);
   if (!spec.root) throw configError('/root', 'required to create a container');
   const linux = spec.linux ?? {};
-  const user = proc.user ?? { uid: 0, gid: 0 };
 
   const ns = compileNamespaces(linux.namespaces);
   // Mounts, pivot_root and masked paths would otherwise act on the host's mount table.
@@ -85,15 +80,8 @@ export function compilePlan(spec: Spec, opts: CompileOptions): Plan {
     sysctl: compileSysctl(linux.sysctl, ns.has),
     maskedPaths: linux.maskedPaths ?? [],
     readonlyPaths: linux.readonlyPaths ?? [],
-    rlimits: compileRlimits(proc.rlimits),
     oomScoreAdj: proc.oomScoreAdj,
-    noNewPrivileges: proc.noNewPrivileges ?? false,
-    caps: compileCaps(proc.capabilities, warn),
-    user: { uid: user.uid, gid: user.gid, umask: user.umask ?? DEFAULT_UMASK },
-    additionalGids: user.additionalGids ?? [],
-    cwd: proc.cwd,
-    env: proc.env ?? [],
-    args: proc.args,
+    ...compileProcess(proc, warn),
     execFifo: opts.execFifo,
     // runc's init always starts a new session (nsexec stage 2).
     setsid: true,

@@ -113,6 +113,12 @@ const UNSUPPORTED: Readonly<Record<string, string>> = {
   ridmap: 'id-mapped mounts are not supported',
 };
 
+/** Every option name parseMountOptions acts on (not filesystem data), unsupported ones left out: for `features`. */
+export function knownMountOptions(): string[] {
+  const names = ['defaults', ...Object.keys(MOUNT_FLAGS), ...Object.keys(PROPAGATION_FLAGS), ...Object.keys(RECURSIVE_ATTRS)];
+  return names.filter((n) => UNSUPPORTED[n] === undefined).sort();
+}
+
 export interface ParsedMountOptions {
   /** MS_* flags, without propagation bits. */
   flags: number;

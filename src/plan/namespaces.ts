@@ -24,8 +24,11 @@ const NAMESPACES: Readonly<Record<string, { ns: NsType; flag: number }>> = {
   time: { ns: 'time', flag: CLONE_NEWTIME },
 };
 
+/** The spec's namespace type names this compiler knows (for `features`). */
+export const NAMESPACE_TYPES: readonly string[] = Object.keys(NAMESPACES);
+
 /** setns order: user first (it grants the rights for the others), mnt last (paths stop resolving after it). */
-const JOIN_ORDER: readonly NsType[] = ['user', 'ipc', 'uts', 'net', 'pid', 'cgroup', 'time', 'mnt'];
+export const JOIN_ORDER: readonly NsType[] = ['user', 'ipc', 'uts', 'net', 'pid', 'cgroup', 'time', 'mnt'];
 
 export interface CompiledNamespaces {
   nsJoin: { type: NsType; path: string }[];

@@ -1,0 +1,202 @@
+// exec: start a new process in a running (or created) container. The stub is
+// placed in the container's cgroup, joins the init's namespaces and clones the
+// process with CLONE_PARENT, so it is our child: a foreground exec waits for it
+// and returns its exit status; --detach leaves it to the caller (containerd's
+// shim reaps it as a subreaper).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, normalize } from 'node:path';
+import type { StdioOptions } from 'node:child_process';
+import { UserError, describeSystemError } from '../errors.js';
+import { log } from '../cli/log.js';
+import type { Process } from '../spec/config.js';
+import { parseJson } from '../spec/load.js';
+import { checkSupported } from '../spec/unsupported.js';
+import { checkProcess } from '../spec/validate.js';
+import { applyExecOverrides, compileExecPlan, type ExecOverrides } from '../plan/exec.js';
+import { encodePlan } from '../plan/encode.js';
+import { compileSeccomp } from '../seccomp/compile.js';
+import { exitCodeOf, libc } from '../linux/libc.js';
+import { isAlive, waitGone } from '../linux/proc.js';
+import { runStub } from '../linux/stub.js';
+import { openContainer } from './container.js';
+import { writePidFile } from './create.js';
+import type { GlobalOptions } from './options.js';
+
+export interface ExecOptions extends Omit<ExecOverrides, 'tty'> {
+  id: string;
+  /** --process: a process.json; then the overrides are not used. */
+  processFile?: string;
+  tty: boolean;
+  consoleSocket?: string;
+  detach: boolean;
+  pidFile?: string;
+  preserveFds: number;
+  /** --cgroup values: "path" or "controller[,controller]:path". */
+  cgroups: string[];
+  ignorePaused: boolean;
+  stdio?: StdioOptions;
+}
+
+const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
+
+/** Runs the process; resolves with its exit status (0 when detached). */
+export async function execInContainer(g: GlobalOptions, o: ExecOptions): Promise<number> {
+  const c = openContainer(g, o.id);
+  const status = c.status();
+  if (status === 'stopped') throw new UserError('cannot exec in a stopped container');
+  if (status === 'paused' && !o.ignorePaused) {
+    throw new UserError('cannot exec in a paused container (use --ignore-paused to override)');
+  }
+  const proc = o.processFile ? readProcessFile(o.processFile) : processFromFlags(c.record.config.process, o);
+  checkConsole(proc, o);
+  if (o.preserveFds > 0) throw new UserError('--preserve-fds is not supported by tsrunc yet');
+  const unsupported = checkSupported({ ociVersion: c.record.ociVersion, root: { path: c.record.rootfs }, process: proc }, o.processFile ?? 'exec process')
+    .filter((line) => line.includes(': /process/'))
+    .map((line) => line.replace(': /process/', ': /'));
+  if (unsupported.length > 0) throw new UserError(unsupported.join('\n'));
+  const cgroupDirs = execCgroupDirs(c.cgroup.dirs, o.cgroups);
+
+  const plan = compileExecPlan(proc, { container: c.record.config, initPid: c.record.pid, warn: (m) => log.warn(m) });
+  const seccomp = c.record.config.linux?.seccomp;
+  if (seccomp) {
+    // the container's filter applies to every process in it, as in runc
+    const sc = compileSeccomp(seccomp, { warn: (m) => log.debug(m) });
+    plan.seccomp = sc.program;
+    plan.seccompFlags = sc.flags;
+  }
+  // the namespace files are the init's: make sure it is still the same process
+  if (!isAlive(c.record.pid, c.record.pidStartTime)) throw new UserError('cannot exec in a stopped container');
+
+  const pids: number[] = [];
+  let pid: number;
+  try {
+    pid = await runStub({
+      plan: encodePlan(plan),
+      stdio: o.stdio ?? ['inherit', 'inherit', 'inherit'],
+      uidMappings: [],
+      gidMappings: [],
+      beforePlan: (stubPid) => {
+        pids.push(stubPid);
+        for (const dir of cgroupDirs) {
+          try {
+            writeFileSync(join(dir, 'cgroup.procs'), String(stubPid));
+          } catch (err) {
+            throw new UserError(describeSystemError(`error adding pid ${stubPid} to cgroups: write ${join(dir, 'cgroup.procs')}`, err));
+          }
+        }
+      },
+      onPid: (p) => pids.push(p),
+    });
+  } catch (err) {
+    for (const p of pids) killQuietly(p);
+    throw err;
+  }
+  try {
+    if (o.pidFile) writePidFile(o.pidFile, pid);
+  } catch (err) {
+    killQuietly(pid);
+    throw new UserError(describeSystemError(`write pid file ${o.pidFile}`, err));
+  }
+  c.dir.unlock();
+  if (o.detach) return 0;
+  return waitForExit(pid);
+}
+
+function readProcessFile(path: string): Process {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UserError(describeSystemError(`open ${path}`, err));
+  }
+  const doc = parseJson(text, path);
+  const problems = checkProcess(doc, path);
+  if (problems.length > 0) throw new UserError(problems.join('\n'));
+  return doc as Process;
+}
+
+function processFromFlags(base: Process | undefined, o: ExecOptions): Process {
+  if (!base) throw new UserError('the container has no process in its config.json; use --process');
+  if (o.apparmorProfile) throw new UserError('--apparmor: apparmor is not supported by tsrunc');
+  if (o.selinuxLabel) throw new UserError('--process-label: selinux is not supported by tsrunc');
+  const p = applyExecOverrides(base, o);
+  const problems = checkProcess(p, 'exec process');
+  if (problems.length > 0) throw new UserError(problems.join('\n'));
+  return p;
+}
+
+/** runc's rules for a console: only with a terminal, and a detached terminal needs a socket to send it to. */
+function checkConsole(proc: Process, o: ExecOptions): void {
+  const terminal = proc.terminal ?? false;
+  if (o.detach && terminal && !o.consoleSocket) {
+    throw new UserError('cannot allocate tty if runc will detach without setting console socket');
+  }
+  if ((!o.detach || !terminal) && o.consoleSocket) {
+    throw new UserError('cannot use console socket if runc will not detach or allocate tty');
+  }
+  if (terminal) throw new UserError('a terminal for exec (--tty, process.terminal) is not supported by tsrunc yet');
+}
+
+/**
+ * The cgroup directories the process joins, one per hierarchy, like runc:
+ * none given = the container's; "path" = that sub-cgroup in every hierarchy;
+ * "ctrl[,ctrl]:path" = that sub-cgroup for those controllers' hierarchies,
+ * the container's for the rest. A sub-cgroup must exist already.
+ */
+export function execCgroupDirs(dirs: Readonly<Record<string, string>>, args: readonly string[]): string[] {
+  const sub = new Map<string, string>(); // controller ("" = all) → sub path
+  for (const arg of args) {
+    const colon = arg.indexOf(':');
+    if (colon < 0) {
+      if (args.length !== 1) throw new UserError(`invalid --cgroup argument: ${arg} (missing <controller>: prefix)`);
+      sub.set('', arg);
+      continue;
+    }
+    for (const ctrl of arg.slice(0, colon).split(',')) {
+      if (ctrl === '') throw new UserError(`invalid --cgroup argument: ${arg} (empty <controller> prefix)`);
+      if (sub.has(ctrl)) throw new UserError(`invalid --cgroup argument(s): controller ${ctrl} specified multiple times`);
+      if (dirs[ctrl] === undefined) throw new UserError(`invalid --cgroup argument: ${arg} (unknown controller ${ctrl})`);
+      sub.set(ctrl, arg.slice(colon + 1));
+    }
+  }
+  const perDir = new Map<string, string>(); // the container's dir → the one to join
+  for (const [ctrl, base] of Object.entries(dirs)) {
+    const s = sub.get('') ?? sub.get(ctrl);
+    const target = s === undefined ? base : subDir(base, s);
+    const earlier = perDir.get(base);
+    // controllers sharing a hierarchy (cpu,cpuacct) must agree on one directory
+    if (earlier !== undefined && earlier !== base && target !== base && earlier !== target) {
+      throw new UserError(`invalid --cgroup argument(s): controllers of one hierarchy ${base} given different sub-cgroups`);
+    }
+    if (earlier === undefined || target !== base) perDir.set(base, target);
+  }
+  return [...new Set(perDir.values())];
+}
+
+function subDir(base: string, sub: string): string {
+  const dir = normalize(join(base, sub));
+  if (dir !== base && !dir.startsWith(base + '/')) throw new UserError(`bad sub cgroup path: ${sub}`);
+  return dir;
+}
+
+async function waitForExit(pid: number): Promise<number> {
+  const forward = (sig: NodeJS.Signals) => killQuietly(pid, sig);
+  for (const sig of FORWARDED) process.on(sig, forward);
+  try {
+    const { pid: reaped, status } = await libc().waitpidAsync(pid);
+    if (reaped === pid) return exitCodeOf(status);
+    // not our child after all (should not happen with CLONE_PARENT): wait it out
+    waitGone(pid, undefined, 24 * 3600 * 1000);
+    return 255;
+  } finally {
+    for (const sig of FORWARDED) process.off(sig, forward);
+  }
+}
+
+function killQuietly(pid: number, sig: NodeJS.Signals = 'SIGKILL'): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // already gone
+  }
+}
