@@ -48,6 +48,9 @@ void run_init(const struct plan *p, int statefd, int stage0_done)
   if (plan_first(p, R_SETSID) && setsid() < 0)
     die_errno("setsid");
   setup_rootfs(p);
+  /* After pivot (the pty must come from the container's devpts), before the
+   * root turns read-only (/dev/console may need creating). */
+  console_setup(p);
   write_sysctls(p);
   if (plan_first(p, R_ROOT_READONLY))
     remount_root_readonly();
@@ -74,6 +77,7 @@ void run_init(const struct plan *p, int statefd, int stage0_done)
   set_credentials(p);
   if (cwd_pending && chdir(cwd->field[0]) < 0)
     die_errno("chdir to cwd %s", cwd->field[0]);
+  verify_cwd();
   if (no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     die_errno("set no_new_privs");
 

@@ -9,34 +9,42 @@
  *
  * Protocol
  *   fd 0, 1, 2  the container's stdio, passed through untouched.
- *   fd 3        the sync socket (a unix socketpair that Node created for
- *               stdio[3] = 'pipe'). Parent -> stub: the plan, then the single
- *               ack byte 'M' after writing id maps. Stub -> parent: JSON lines
+ *   fd 3..N-1   preserved fds for the container (argv[1] = N), else none.
+ *   fd 3 or N   the sync socket (a unix socketpair that Node created for
+ *               its last stdio entry, 'pipe'). Parent -> stub: the plan,
+ *               then the single ack byte 'M' after writing id maps.
+ *               Stub -> parent: JSON lines
  *                 {"type":"idmap","pid":N}   write /proc/N/{uid,gid}_map, ack 'M'
  *                 {"type":"pid","pid":N}     the init's pid on the host
  *                 {"type":"ready"}           init set up, about to wait on exec.fifo
  *                 {"type":"error","msg":"…"} failure; the process exits 1
- *               fd 3 is close-on-exec: the container process never sees it.
+ *               It is close-on-exec: the container process never sees it.
+ *   `tsrunc-nsexec console-proxy SOCKET` is another program: console_proxy.c.
  *
  * Processes
  *   stage 0 (this process, placed in the cgroup by the parent): close fds
- *     above 3, read the plan, open STATE_DIR and the NS_JOIN paths, setns in
- *     record order, USERNS_NEW, NS_UNSHARE, TIMENS_OFFSET, then clone the
- *     init with CLONE_PARENT (so it is the parent's child, and pid 1 of a new
- *     pid namespace), send "pid" and exit 0.
+ *     above the sync socket, re-execute from a sealed memfd copy of itself
+ *     (cloned_binary.c), read the plan, connect the console socket, open
+ *     STATE_DIR and the NS_JOIN paths, setns in record order, USERNS_NEW,
+ *     NS_UNSHARE, TIMENS_OFFSET, then clone the init with CLONE_PARENT (so
+ *     it is the parent's child, and pid 1 of a new pid namespace), send
+ *     "pid" and exit 0.
  *   init (init.c): waits until stage 0 has sent "pid" and exited, sets up the
  *     rootfs and the process, sends "ready", blocks opening exec.fifo until
  *     `tsrunc start` opens it for reading, loads seccomp and execve()s.
  *
  * Files: plan.c (reader), msg.c (messages, errors), namespaces.c (stage 0
  * namespaces), mounts.c (rootfs), process.c (limits, credentials, seccomp,
- * executable lookup), init.c (init order).
+ * executable lookup), terminal.c (console), cloned_binary.c (memfd copy),
+ * cwd.c (cwd check), init.c (init order).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -51,14 +59,32 @@ static pid_t clone_init(void)
   return (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
-int main(void)
+int sync_fd = 3;
+
+int main(int argc, char **argv)
 {
-  if (close_range(SYNC_FD + 1, ~0U, 0) < 0)
-    die_errno("close_range");
-  if (fcntl(SYNC_FD, F_SETFD, FD_CLOEXEC) < 0) {
-    fprintf(stderr, "tsrunc-nsexec: fd 3 is not the sync socket\n");
+  if (argc > 1 && strcmp(argv[1], "console-proxy") == 0)
+    return console_proxy_main(argc, argv);
+  /* argv[1]: the sync socket's fd when fds 3.. are preserved for the container. */
+  if (argc > 1) {
+    char *end;
+    long fd = strtol(argv[1], &end, 10);
+    if (*end || fd < 3 || fd > 65535) {
+      fprintf(stderr, "tsrunc-nsexec: bad sync fd \"%s\"\n", argv[1]);
+      return 1;
+    }
+    sync_fd = (int)fd;
+  }
+  if (fcntl(SYNC_FD, F_GETFD) < 0) {
+    fprintf(stderr, "tsrunc-nsexec: fd %d is not the sync socket\n", SYNC_FD);
     return 1;
   }
+  if (close_range((unsigned)SYNC_FD + 1, ~0U, 0) < 0)
+    die_errno("close_range");
+  /* Keeps fds 0..SYNC_FD across the re-exec; SYNC_FD is close-on-exec only after it. */
+  ensure_cloned_binary(argv);
+  if (fcntl(SYNC_FD, F_SETFD, FD_CLOEXEC) < 0)
+    die_errno("mark sync socket close-on-exec");
   /* Stage 0 dies with its parent; the init (a fresh clone) does not inherit this. */
   pid_t parent = getppid();
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
@@ -68,6 +94,7 @@ int main(void)
 
   struct plan plan;
   plan_read(SYNC_FD, &plan);
+  console_connect(&plan);
 
   int statefd = -1;
   const struct record *state = plan_first(&plan, R_STATE_DIR);

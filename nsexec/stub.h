@@ -7,7 +7,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define SYNC_FD 3
+/* The sync socket: fd 3, or the fd named by argv[1] when fds 3.. are the
+ * container's preserved fds (--preserve-fds, LISTEN_FDS). */
+extern int sync_fd;
+#define SYNC_FD sync_fd
 #define PLAN_VERSION 1
 
 enum record_type {
@@ -95,6 +98,19 @@ void set_oom_score_adj(const struct plan *p);
 void set_credentials(const struct plan *p);
 void load_seccomp(const struct plan *p);
 const char *resolve_executable(const struct plan *p);
+
+/* terminal.c (CONSOLE: stage 0 connects, the init sets the pty up) */
+void console_connect(const struct plan *p);
+void console_setup(const struct plan *p);
+
+/* console_proxy.c (`tsrunc-nsexec console-proxy SOCKET`) */
+int console_proxy_main(int argc, char **argv);
+
+/* cloned_binary.c (stage 0, before anything else) */
+void ensure_cloned_binary(char **argv);
+
+/* cwd.c (init, after the last chdir) */
+void verify_cwd(void);
 
 /* init.c */
 _Noreturn void run_init(const struct plan *p, int statefd, int stage0_done);

@@ -34,13 +34,16 @@ function mapText(maps: IdMapping[]): string {
 
 /** Runs the stub until the init reports ready; resolves with the init's pid. */
 export function runStub(opts: StubOptions): Promise<number> {
+  // Entries after stdio (fds 3..) are the container's extra fds; the sync
+  // socket comes last and the stub learns its number from argv[1].
   const stdio = [...(opts.stdio as unknown[]), 'pipe'] as StdioOptions;
-  const child = spawn(STUB_PATH, [], { stdio, env: opts.env ?? {} });
+  const syncFd = (stdio as unknown[]).length - 1;
+  const child = spawn(STUB_PATH, syncFd === 3 ? [] : [String(syncFd)], { stdio, env: opts.env ?? {} });
   return new Promise((resolve, reject) => {
     let initPid = 0;
     let settled = false;
     let buffered = '';
-    const sock = child.stdio[3] as Socket;
+    const sock = child.stdio[syncFd] as Socket;
     const fail = (msg: string) => {
       if (settled) return;
       settled = true;

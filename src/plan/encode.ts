@@ -138,6 +138,7 @@ export function encodePlan(plan: Plan): Buffer {
   }
   if (plan.execFifo !== undefined) w.fields('EXEC_FIFO', plan.execFifo);
   if (plan.setsid) w.fields('SETSID');
+  if (plan.console) w.fields('CONSOLE', plan.console.socket, int(plan.console.rows), int(plan.console.cols));
   if (plan.hookHandshake) w.fields('HOOKS');
   for (const h of plan.containerHooks ?? []) {
     w.fields('HOOK', h.kind, h.path, int(h.timeout), int(h.args.length), ...h.args, ...h.env);

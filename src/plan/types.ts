@@ -94,6 +94,8 @@ export interface Plan {
   seccompFlags?: number;
   execFifo?: string;
   setsid: boolean;
+  /** process.terminal: the console socket stage 0 connects to, and the pty size (0 = leave as is). */
+  console?: { socket: string; rows: number; cols: number };
   /** The init asks the parent to run prestart/createRuntime hooks before pivot_root (message `hooks`). */
   hookHandshake?: boolean;
   /** Hooks the init runs itself, in config order per kind. */

@@ -19,6 +19,9 @@ import type { GlobalOptions } from './options.js';
 import { Unwinder } from './unwind.js';
 import { compileSeccomp } from '../seccomp/compile.js';
 import { log } from '../cli/log.js';
+import { checkTerminal, openConsole } from './console.js';
+import type { ConsoleProxy } from '../linux/console.js';
+import { extraFds } from './extra-fds.js';
 
 export interface CreateOptions {
   id: string;
@@ -29,11 +32,15 @@ export interface CreateOptions {
   noNewKeyring: boolean;
   preserveFds: number;
   stdio?: StdioOptions;
+  /** False only for a foreground `run`: then a terminal is proxied to our stdio. */
+  detach?: boolean;
 }
 
 export interface Created {
   dir: ContainerDir;
   record: ContainerRecord;
+  /** The terminal proxy of a foreground run with process.terminal. */
+  console?: ConsoleProxy;
 }
 
 export async function createContainer(g: GlobalOptions, o: CreateOptions): Promise<Created> {
@@ -43,6 +50,9 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
   if (!spec.root) throw new UserError('config.json: /root: is required');
   if (!isDirectory(rootfs)) throw new UserError(`config.json: /root/path: rootfs ${rootfs} does not exist`);
   if (!spec.process) throw new UserError('config.json: /process: is required for create');
+  const detach = o.detach ?? true;
+  checkTerminal(spec.process.terminal ?? false, detach, o.consoleSocket);
+  const extra = extraFds(o.preserveFds);
   const compiled = compilePlan(spec, { bundle, stateDir: dir.path, noPivot: o.noPivot, execFifo: EXEC_FIFO });
   if (spec.linux?.seccomp) {
     // runc logs unknown syscall names at debug level: Docker-style profiles list many.
@@ -79,9 +89,13 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
         waitGone(pid, undefined, 5000);
       }
     });
+    const tty = await openConsole(spec.process, detach, o.consoleSocket);
+    undo.push(() => tty.proxy?.stop());
+    plan.console = tty.console;
+    plan.env = [...plan.env, ...extra.env];
     const initPid = await runStub({
       plan: encodePlan(plan),
-      stdio: o.stdio ?? ['inherit', 'inherit', 'inherit'],
+      stdio: [...((o.stdio ?? ['inherit', 'inherit', 'inherit']) as unknown[]), ...extra.fds] as StdioOptions,
       uidMappings: plan.uidMappings,
       gidMappings: plan.gidMappings,
       beforePlan: (stubPid) => {
@@ -110,7 +124,7 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
     if (o.pidFile) writePidFile(o.pidFile, initPid);
     undo.commit();
     dir.unlock();
-    return { dir, record };
+    return { dir, record, console: tty.proxy };
   } catch (err) {
     undo.run();
     throw err;

@@ -6,14 +6,19 @@ import { deleteContainer } from './delete.js';
 import { exitCodeOf, libc } from '../linux/libc.js';
 import { waitGone } from '../linux/proc.js';
 import type { GlobalOptions } from './options.js';
+import type { ConsoleProxy } from '../linux/console.js';
+
+/** How long the terminal proxy may keep copying after the container's init exited. */
+const CONSOLE_DRAIN_MS = 5000;
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
 
 export async function runContainer(g: GlobalOptions, o: CreateOptions & { detach: boolean }): Promise<number> {
-  const { record } = await createContainer(g, o);
+  const { record, console: tty } = await createContainer(g, o);
   try {
     startContainer(g, o.id);
   } catch (err) {
+    tty?.stop();
     deleteContainer(g, o.id, true);
     throw err;
   }
@@ -39,6 +44,18 @@ export async function runContainer(g: GlobalOptions, o: CreateOptions & { detach
   } finally {
     for (const sig of FORWARDED) process.off(sig, forward);
   }
+  if (tty) await drainConsole(tty);
   deleteContainer(g, o.id, true);
   return code;
+}
+
+/** The pty hangs up once every process holding it is gone; output still in it is copied first. */
+async function drainConsole(tty: ConsoleProxy): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, CONSOLE_DRAIN_MS);
+  });
+  await Promise.race([tty.done, late]);
+  clearTimeout(timer);
+  tty.stop();
 }

@@ -32,7 +32,6 @@ export const UNSUPPORTED: Finder[] = [
   set('/linux/intelRdt', (s) => s.linux?.intelRdt),
   seccompNotify,
   hooksInUse,
-  set('/process/terminal', (s) => (s.process?.terminal ? true : undefined)),
   set('/linux/personality', (s) => s.linux?.personality),
   set('/process/scheduler', (s) => s.process?.scheduler),
   set('/process/ioPriority', (s) => s.process?.ioPriority),

@@ -1,0 +1,182 @@
+// process.terminal: the pty master handed to a --console-socket (read by a
+// small receiver written like runc's recvtty), the foreground `run` proxy
+// (driven through script(1) so tsrunc has a terminal), and runc's flag rules.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Session, TSRUNC, processesMentioning, uniqueId } from '../lib/harness.js';
+import type { Spec } from '../../src/spec/config.js';
+
+const s = new Session();
+test.after(() => s.cleanup());
+
+// Accepts one connection, takes the fd from SCM_RIGHTS, prints the message
+// payload, then everything read from the master until it hangs up (EIO).
+const RECEIVER = `
+import array, os, socket, sys
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(sys.argv[1])
+srv.listen(1)
+open(sys.argv[1] + '.listening', 'w').close()
+conn, _ = srv.accept()
+fds = array.array('i')
+msg, anc, _, _ = conn.recvmsg(4096, socket.CMSG_SPACE(fds.itemsize))
+for level, kind, data in anc:
+    if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+        fds.frombytes(data[:len(data) - len(data) % fds.itemsize])
+sys.stdout.write('name=%s fds=%d\\n' % (msg.decode(), len(fds)))
+out = b''
+while True:
+    try:
+        chunk = os.read(fds[0], 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+sys.stdout.write(out.decode())
+`;
+
+function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Starts the receiver on a fresh socket path; resolves with what it printed once the pty hung up. */
+function receiver(): { socket: string; output: Promise<string> } {
+  const script = join(s.tmp, 'recvtty.py');
+  writeFileSync(script, RECEIVER);
+  const socket = join(s.tmp, `${uniqueId('console')}.sock`);
+  const child = spawn('python3', [script, socket], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString('utf8')));
+  const output = new Promise<string>((resolve) => child.on('close', () => resolve(out)));
+  for (let i = 0; i < 500 && !existsSync(`${socket}.listening`); i++) sleepMs(10);
+  assert.ok(existsSync(`${socket}.listening`), 'receiver did not start');
+  return { socket, output };
+}
+
+function withTerminal(script: string, mutate: (c: Spec) => void = () => {}): (c: Spec) => void {
+  return (c) => {
+    c.process!.terminal = true;
+    c.process!.args = ['sh', '-c', script];
+    mutate(c);
+  };
+}
+
+/** tsrunc with a terminal: `script` gives it a pty as stdin/stdout, like an interactive shell. */
+function underScript(command: string, input = ''): { code: number; out: string } {
+  const r = spawnSync('script', ['-qec', command, '/dev/null'], { input, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status ?? -1, out: r.stdout };
+}
+
+function runCommand(bundle: string, id: string): string {
+  return `${TSRUNC} --root ${s.root} run --bundle ${bundle} ${id}`;
+}
+
+test('create --console-socket: the master arrives by SCM_RIGHTS; the container has the pty as tty and stdio', async () => {
+  const r = receiver();
+  const bundle = s.bundle(
+    withTerminal('tty; stty size; ls -ln /proc/self/fd/0 /proc/self/fd/1 /proc/self/fd/2; stat -c "%u %t:%T" $(tty) /dev/console', (c) => {
+      c.process!.consoleSize = { height: 33, width: 101 };
+      c.process!.user = { uid: 1000, gid: 1000 };
+    }),
+  );
+  const id = uniqueId('sock');
+  s.ok(['create', '--bundle', bundle, '--console-socket', r.socket, id]);
+  s.ok(['start', id]);
+  const out = (await r.output).replace(/\r\n/g, '\n');
+  const lines = out.split('\n');
+  assert.is(lines[0], 'name=/dev/pts/ptmx fds=1');
+  assert.is(lines[1], '/dev/pts/0');
+  assert.is(lines[2], '33 101');
+  for (const fd of [0, 1, 2]) assert.match(out, new RegExp(`/proc/self/fd/${fd} -> /dev/pts/0`));
+  // owned by the container's user; /dev/console is the same pty (136 = 0x88)
+  assert.match(out, /\n1000 88:0\n\d+ 88:0\n/);
+  s.ok(['delete', '--force', id]);
+});
+
+test('a relative --console-socket is taken from the working directory', async () => {
+  const r = receiver();
+  const bundle = s.bundle(withTerminal('tty'));
+  const id = uniqueId('rel');
+  const name = r.socket.slice(s.tmp.length + 1);
+  s.ok(['create', '--bundle', bundle, '--console-socket', name, id], { cwd: s.tmp });
+  s.ok(['start', id]);
+  assert.match(await r.output, '/dev/pts/0');
+  s.ok(['delete', '--force', id]);
+});
+
+test('runc rules: a detached terminal needs a console socket, a console socket needs a detached terminal', () => {
+  const tty = s.bundle(withTerminal('true'));
+  const plain = s.bundle((c) => (c.process!.args = ['true']));
+  const a = s.tsrunc(['create', '--bundle', tty, uniqueId('nosock')]);
+  assert.is(a.code, 1);
+  assert.is(a.stderr, 'tsrunc: cannot allocate tty if tsrunc will detach without setting console socket\n');
+  const b = s.tsrunc(['run', '--detach', '--bundle', tty, uniqueId('nosock')]);
+  assert.is(b.stderr, 'tsrunc: cannot allocate tty if tsrunc will detach without setting console socket\n');
+  const c = s.tsrunc(['create', '--bundle', plain, '--console-socket', '/tmp/x.sock', uniqueId('notty')]);
+  assert.is(c.stderr, 'tsrunc: cannot use console socket if tsrunc will not detach or allocate tty\n');
+  const d = s.tsrunc(['run', '--bundle', tty, '--console-socket', '/tmp/x.sock', uniqueId('fg')]);
+  assert.is(d.stderr, 'tsrunc: cannot use console socket if tsrunc will not detach or allocate tty\n');
+  assert.equal(s.containers(), []);
+});
+
+test('a console socket nobody listens on fails create and leaves nothing', () => {
+  const bundle = s.bundle(withTerminal('true'));
+  const r = s.tsrunc(['create', '--bundle', bundle, '--console-socket', join(s.tmp, 'nobody.sock'), uniqueId('nolisten')]);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, `connect to console socket ${join(s.tmp, 'nobody.sock')}: no such file or directory`);
+  assert.equal(s.containers(), []);
+});
+
+test('foreground run proxies the pty: tty, consoleSize, input and exit status', () => {
+  const bundle = s.bundle(withTerminal('tty; stty size; read line; echo "got $line"; exit 3', (c) => {
+    c.process!.consoleSize = { height: 24, width: 80 };
+  }));
+  const r = underScript(runCommand(bundle, uniqueId('fg')), 'hello\n');
+  const out = r.out.replace(/\r\n/g, '\n');
+  assert.match(out, '/dev/pts/0\n24 80\n');
+  assert.match(out, 'got hello\n');
+  assert.is(r.code, 3);
+  assert.equal(s.containers(), []);
+});
+
+test('the host terminal is raw while the container runs and restored after', () => {
+  const bundle = s.bundle(withTerminal('true'));
+  const probe = (when: string) => `printf '${when}: '; stty -a | grep -o -- '-\\?icanon' `;
+  const r = underScript(`${probe('before')}; ${runCommand(bundle, uniqueId('raw'))}; ${probe('after')}`);
+  const out = r.out.replace(/\r\n/g, '\n');
+  assert.match(out, 'before: icanon\n');
+  assert.match(out, 'after: icanon\n');
+});
+
+test('output written just before exit is not lost', () => {
+  const bundle = s.bundle(withTerminal('i=0; while [ $i -lt 2000 ]; do echo "line $i"; i=$((i+1)); done'));
+  const r = underScript(runCommand(bundle, uniqueId('drain')));
+  assert.is(r.code, 0);
+  assert.match(r.out, 'line 1999\r\n');
+});
+
+test('a failing foreground run with a terminal leaves no proxy and no socket behind', () => {
+  const before = readdirSync(tmpdir()).filter((n) => n.startsWith('tsrunc-console-'));
+  const bundle = s.bundle(withTerminal('true', (c) => (c.process!.args = ['/no/such/program'])));
+  const r = underScript(runCommand(bundle, uniqueId('fail')));
+  assert.is(r.code, 1);
+  assert.match(r.out, 'no such file or directory');
+  const after = readdirSync(tmpdir()).filter((n) => n.startsWith('tsrunc-console-'));
+  assert.equal(after.filter((n) => !before.includes(n)), []);
+  assert.equal(processesMentioning('console-proxy'), []);
+  assert.equal(s.containers(), []);
+});
+
+test('the terminal config is not refused any more', () => {
+  const r = s.runOnce(withTerminal('true'), undefined);
+  // no terminal on our side and no --console-socket: a foreground run still works (output to our stdout)
+  assert.is(r.code, 0, r.stderr);
+  assert.ok(!readFileSync('/proc/self/mountinfo', 'utf8').includes('tsrunc-console-'));
+});
+
+test.run();
