@@ -26,6 +26,7 @@ const ERRNO_TEXT: Record<string, string> = {
   EINVAL: 'invalid argument',
   EBUSY: 'device or resource busy',
   ENOTEMPTY: 'directory not empty',
+  ERANGE: 'numerical result out of range',
 };
 
 export function errnoText(code: string): string {

@@ -25,6 +25,7 @@ export function writeField(ctx: ApplyContext, field: string, dir: string, file: 
 }
 
 export function writeCgroupFile(dir: string, file: string, value: string): void {
+  const before = journal ? previousValue(dir, file) : undefined;
   // O_WRONLY without O_CREAT/O_TRUNC: cgroup files exist or the feature is missing.
   const fd = openSync(join(dir, file), 'r+');
   try {
@@ -32,6 +33,48 @@ export function writeCgroupFile(dir: string, file: string, value: string): void 
   } finally {
     closeSync(fd);
   }
+  if (journal && before !== undefined) journal.push({ dir, file, value: before });
+}
+
+/** Values overwritten inside withRollback(), oldest first. */
+let journal: { dir: string; file: string; value: string }[] | undefined;
+
+/**
+ * Runs fn; if it throws, writes back every single-value file it changed (newest first),
+ * so a rejected `update` leaves the limits as they were. Per-device files (blkio
+ * throttles, io.max, ...) hold lists that cannot be written back whole: they are skipped.
+ */
+export function withRollback<T>(fn: () => T, warn: (msg: string) => void): T {
+  if (journal) return fn();
+  journal = [];
+  try {
+    return fn();
+  } catch (err) {
+    const undo = journal.reverse();
+    journal = undefined;
+    for (const w of undo) {
+      try {
+        writeCgroupFile(w.dir, w.file, w.value);
+      } catch (e) {
+        warn(describeSystemError(`restore ${join(w.dir, w.file)} to ${JSON.stringify(w.value)}`, e));
+      }
+    }
+    throw err;
+  } finally {
+    journal = undefined;
+  }
+}
+
+/** The file's value if it is one plain value that can be written back; else undefined. */
+function previousValue(dir: string, file: string): string | undefined {
+  let text: string;
+  try {
+    text = readCgroupFile(dir, file).trim();
+  } catch {
+    return undefined; // write-only (cgroup.procs, devices.allow) or absent
+  }
+  if (text === '' || text.includes('\n') || /^\d+:\d+\s/.test(text)) return undefined;
+  return text;
 }
 
 export function readCgroupFile(dir: string, file: string): string {

@@ -19,7 +19,7 @@ import { V1Manager } from './v1/manager.js';
 import { V2Manager } from './v2/manager.js';
 
 export { detectLayout, type CgroupLayout } from './mountinfo.js';
-export type { CgroupManager, FreezerState } from './types.js';
+export type { CgroupManager, FreezerState, OomCounters } from './types.js';
 export { statsToJson, type CgroupStats } from './stats.js';
 
 export interface CgroupManagerOptions {
@@ -37,6 +37,11 @@ export interface CgroupManagerOptions {
   procCgroup?: string;
   /** Where warnings go (ignored settings); default: the tsrunc log. */
   warn?: (msg: string) => void;
+  /**
+   * The directories create used (the manager's `dirs`, kept in the container's state):
+   * later commands then act on exactly those, whatever cgroup they run in themselves.
+   */
+  dirs?: Readonly<Record<string, string>>;
 }
 
 /** v1 hierarchies a container joins: those with a controller, plus systemd's named one (as runc). */
@@ -53,18 +58,30 @@ export function cgroupManager(opts: CgroupManagerOptions): CgroupManager {
   const layout = opts.layout ?? layoutOf(mounts);
   const warn = opts.warn ?? ((msg: string) => log.warn(msg));
 
+  const stored = opts.dirs;
+
   if (layout === 'v2') {
     if (!mounts.v2) throw new Error('cgroup layout v2 was asked for but no cgroup2 filesystem is mounted');
-    return new V2Manager(path, mounts.v2.mountpoint, v2Dir(mounts.v2, path, own), warn);
+    return new V2Manager(path, mounts.v2.mountpoint, stored?.[''] ?? v2Dir(mounts.v2, path, own), warn);
   }
-  const targets = mounts.v1.filter(joined).map((hierarchy) => ({ hierarchy, dir: v1Dir(hierarchy, path, own) }));
+  const targets = mounts.v1
+    .filter(joined)
+    .map((hierarchy) => ({ hierarchy, dir: stored ? storedV1Dir(stored, hierarchy) : v1Dir(hierarchy, path, own) }))
+    .filter((t): t is { hierarchy: V1Hierarchy; dir: string } => t.dir !== undefined);
   if (targets.length === 0) throw new Error(`cgroup layout ${layout} was asked for but no cgroup v1 hierarchy is mounted`);
   let companion: V2Manager | undefined;
   if (layout === 'hybrid') {
     if (!mounts.v2) throw new Error('cgroup layout hybrid was asked for but no cgroup2 filesystem is mounted');
-    companion = new V2Manager(path, mounts.v2.mountpoint, hybridV2Dir(mounts.v2, path), warn);
+    const dir = stored ? stored[''] : hybridV2Dir(mounts.v2, path);
+    if (dir !== undefined) companion = new V2Manager(path, mounts.v2.mountpoint, dir, warn);
   }
   return new V1Manager(path, targets, companion, warn);
+}
+
+/** A hierarchy's stored directory; undefined when create did not join it (mounted later). */
+function storedV1Dir(stored: Readonly<Record<string, string>>, h: V1Hierarchy): string | undefined {
+  for (const c of h.controllers) if (stored[c] !== undefined) return stored[c];
+  return undefined;
 }
 
 /** The systemd driver needs a running systemd to talk to; tsrunc does not have one yet. */

@@ -16,6 +16,8 @@ export interface ContainerRecord {
   created: string;
   owner: string;
   cgroupsPath: string;
+  /** The cgroup directories create used, per hierarchy ("" = v2): later commands use exactly these. */
+  cgroupDirs?: Record<string, string>;
   systemdCgroup: boolean;
   /** The validated config the container was created from (hooks, process, namespaces). */
   config: Spec;

@@ -10,6 +10,8 @@ import type { ContainerRecord, Status } from './container-state.js';
 export const DEFAULT_ROOT = '/run/tsrunc';
 export const EXEC_FIFO = 'exec.fifo';
 const STATE_FILE = 'state.json';
+/** The cgroup directories, written by create before state.json exists (see writeCgroupDirs). */
+const CGROUP_FILE = 'cgroup.json';
 
 const ID_FORMAT = /^[\w+.-]+$/;
 
@@ -92,6 +94,19 @@ export class ContainerDir {
     renameSync(tmp, join(this.path, STATE_FILE));
   }
 
+  /** Lets delete --force find the cgroup of a create that crashed before writing state.json. */
+  writeCgroupDirs(dirs: Readonly<Record<string, string>>): void {
+    writeFileSync(join(this.path, CGROUP_FILE), JSON.stringify(dirs));
+  }
+
+  readCgroupDirs(): Record<string, string> | undefined {
+    try {
+      return JSON.parse(readFileSync(join(this.path, CGROUP_FILE), 'utf8')) as Record<string, string>;
+    } catch {
+      return undefined;
+    }
+  }
+
   remove(): void {
     this.unlock();
     rmSync(this.path, { recursive: true, force: true });
@@ -106,8 +121,9 @@ export function notExist(_id: string): UserError {
 /** Status derived from the real process, never stored. */
 export function deriveStatus(dir: ContainerDir, rec: ContainerRecord, frozen: () => boolean): Status {
   if (!isAlive(rec.pid, rec.pidStartTime)) return 'stopped';
-  if (existsSync(dir.fifoPath)) return 'created';
-  return frozen() ? 'paused' : 'running';
+  // runc can pause a created container too; it then reports paused
+  if (frozen()) return 'paused';
+  return existsSync(dir.fifoPath) ? 'created' : 'running';
 }
 
 export function listIds(root: string): string[] {

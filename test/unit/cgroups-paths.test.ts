@@ -134,4 +134,20 @@ test('cgroupManager: the systemd driver needs systemd', () => {
   );
 });
 
+test('cgroupManager with stored dirs: the directories create used, whatever our own cgroup is now', () => {
+  const made = cgroupManager({ cgroupsPath: 'rel/c1', id: 'c1', systemd: false, mountinfo: HYBRID_MOUNTINFO, procCgroup: HYBRID_SELF });
+  assert.is(made.dirs.memory, '/sys/fs/cgroup/memory/process_api/abc/rel/c1');
+  // a later command running in another memory cgroup
+  const elsewhere = HYBRID_SELF.replace('4:memory:/process_api/abc', '4:memory:/other');
+  const fresh = cgroupManager({ cgroupsPath: 'rel/c1', id: 'c1', systemd: false, mountinfo: HYBRID_MOUNTINFO, procCgroup: elsewhere });
+  assert.is(fresh.dirs.memory, '/sys/fs/cgroup/memory/other/rel/c1');
+  const stored = cgroupManager({ cgroupsPath: 'rel/c1', id: 'c1', systemd: false, mountinfo: HYBRID_MOUNTINFO, procCgroup: elsewhere, dirs: made.dirs });
+  assert.equal(stored.dirs, made.dirs);
+  // a hierarchy create did not join (mounted later) stays out; no "" means no v2 companion
+  const partial = { memory: made.dirs.memory, pids: made.dirs.pids };
+  assert.equal(cgroupManager({ id: 'c1', systemd: false, mountinfo: HYBRID_MOUNTINFO, procCgroup: elsewhere, dirs: partial }).dirs, partial);
+  const v2 = cgroupManager({ id: 'c1', systemd: false, mountinfo: V2_MOUNTINFO, procCgroup: V2_SELF, dirs: { '': '/sys/fs/cgroup/x/c1' } });
+  assert.equal(v2.dirs, { '': '/sys/fs/cgroup/x/c1' });
+});
+
 test.run();

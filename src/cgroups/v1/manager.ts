@@ -4,11 +4,11 @@
 import { mkdirSync } from 'node:fs';
 import type { LinuxResources } from '../../spec/config.js';
 import { UserError, describeSystemError } from '../../errors.js';
-import { allPids, exists, fieldError, removeCgroupDir, writeCgroupFile, type ApplyContext } from '../fs.js';
+import { allPids, exists, fieldError, removeCgroupDir, withRollback, writeCgroupFile, type ApplyContext } from '../fs.js';
 import type { Controller } from '../controller.js';
 import { rdmaController } from '../rdma.js';
 import { emptyStats, type CgroupStats } from '../stats.js';
-import type { CgroupManager, FreezerState } from '../types.js';
+import type { CgroupManager, FreezerState, OomCounters } from '../types.js';
 import type { V1Hierarchy } from '../mountinfo.js';
 import { signalAll, type V2Manager } from '../v2/manager.js';
 import { blkioV1 } from './blkio.js';
@@ -17,7 +17,7 @@ import { cpusetV1, makeCpusetDirs } from './cpuset.js';
 import { applyDevices } from './devices.js';
 import { freezerStateV1, freezeV1, thawV1 } from './freezer.js';
 import { hugetlbV1 } from './hugetlb.js';
-import { memoryV1 } from './memory.js';
+import { memoryV1, oomCountersV1 } from './memory.js';
 import { netClsV1, netPrioV1 } from './net.js';
 import { pidsV1 } from './pids.js';
 
@@ -93,17 +93,17 @@ export class V1Manager implements CgroupManager {
     this.companion?.addProcess(pid);
   }
 
-  apply(r: LinuxResources): void {
+  apply(r: LinuxResources, specDevices: readonly { path: string }[] = []): void {
     const ctx = this.context('config.json: /linux/resources');
     const devices = this.dirOf('devices');
     // without a devices cgroup the container could open any host device: never run like that
     if (!devices) throw fieldError(ctx, 'devices', 'the devices cgroup controller is not mounted');
-    applyDevices(devices, r.devices ?? [], ctx);
+    applyDevices(devices, r.devices ?? [], ctx, specDevices.map((d) => d.path));
     this.write(r, ctx);
   }
 
   update(r: LinuxResources): void {
-    this.write(r, this.context('resources'));
+    withRollback(() => this.write(r, this.context('resources')), this.warn);
   }
 
   private context(where: string): ApplyContext {
@@ -164,6 +164,12 @@ export class V1Manager implements CgroupManager {
     }
     if (this.companion && fromV2.length) this.companion.statsInto(s, fromV2);
     return s;
+  }
+
+  oomCounters(): OomCounters | undefined {
+    const dir = this.dirOf('memory');
+    if (dir) return oomCountersV1(dir);
+    return this.companion?.oomCounters();
   }
 
   killAll(signal: number): void {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { LinuxResources } from '../../spec/config.js';
 import { exists, fieldError, isCode, reason, readKeyValues, readUint, writeCgroupFile, writeField, type ApplyContext } from '../fs.js';
 import { memoryEntry, setNonZero, sortedRecord, type CgroupStats, type MemoryEntry } from '../stats.js';
+import type { OomCounters } from '../types.js';
 import { firstSet, type Controller } from '../controller.js';
 
 const LIMIT = 'memory.limit_in_bytes';
@@ -86,3 +87,10 @@ export const memoryV1: Controller = {
     s.memory.kernelTCP = entry(dir, 'memory.kmem.tcp');
   },
 };
+
+/** memory.oom_control: "under_oom" is 1 while the cgroup is at its limit; "oom_kill" counts kills. */
+export function oomCountersV1(dir: string): OomCounters | undefined {
+  const kv = readKeyValues(dir, 'memory.oom_control');
+  if (kv === undefined) return undefined;
+  return { oom: kv.under_oom ?? 0, oomKill: kv.oom_kill ?? 0 };
+}

@@ -1,7 +1,7 @@
 // v2 cpu and cpuset: cpu.weight (converted from shares), cpu.max "quota period",
 // cpu.max.burst, cpu.idle, cpuset.cpus/mems; stats from cpu.stat (µs → ns).
 import type { LinuxResources } from '../../spec/config.js';
-import { fieldError, isCode, readKeyValues, reason, writeCgroupFile, writeField } from '../fs.js';
+import { fieldError, isCode, readKeyValues, readOptional, reason, writeCgroupFile, writeField } from '../fs.js';
 import { sharesToWeight } from '../convert.js';
 import { firstSet, type Controller } from '../controller.js';
 import { setNonZero, type CgroupStats } from '../stats.js';
@@ -25,8 +25,10 @@ export const cpuV2: Controller = {
       }
     }
     if (c.quota || c.period) {
-      const quota = c.quota && c.quota > 0 ? String(c.quota) : 'max';
-      writeField(ctx, c.quota ? 'cpu/quota' : 'cpu/period', dir, 'cpu.max', `${quota} ${c.period || 100000}`);
+      // cpu.max holds both: the one not given keeps its current value (runc update does the same)
+      const [curQuota = 'max', curPeriod = '100000'] = (readOptional(dir, 'cpu.max') ?? '').trim().split(/\s+/).filter(Boolean);
+      const quota = c.quota ? (c.quota > 0 ? String(c.quota) : 'max') : curQuota;
+      writeField(ctx, c.quota ? 'cpu/quota' : 'cpu/period', dir, 'cpu.max', `${quota} ${c.period || curPeriod}`);
     }
     if (burstLater) writeField(ctx, 'cpu/burst', dir, 'cpu.max.burst', String(c.burst));
   },

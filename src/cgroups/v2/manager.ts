@@ -9,16 +9,18 @@ import {
   exists,
   fieldError,
   isCode,
+  readKeyValues,
   readOptional,
   reason,
   removeCgroupDir,
+  withRollback,
   writeCgroupFile,
   type ApplyContext,
 } from '../fs.js';
 import type { Controller } from '../controller.js';
 import { rdmaController } from '../rdma.js';
 import { emptyStats, type CgroupStats } from '../stats.js';
-import type { CgroupManager, FreezerState } from '../types.js';
+import type { CgroupManager, FreezerState, OomCounters } from '../types.js';
 import { cpusetV2, cpuV2 } from './cpu.js';
 import { freezerStateV2, setFrozenV2 } from './freezer.js';
 import { hugetlbV2 } from './hugetlb.js';
@@ -92,7 +94,7 @@ export class V2Manager implements CgroupManager {
   }
 
   update(r: LinuxResources): void {
-    this.write(r, this.context('resources'));
+    withRollback(() => this.write(r, this.context('resources')), this.warn);
   }
 
   private context(where: string): ApplyContext {
@@ -169,6 +171,12 @@ export class V2Manager implements CgroupManager {
       const n = this.pids().length;
       if (n) s.pids.current = n;
     }
+  }
+
+  oomCounters(): OomCounters | undefined {
+    const kv = readKeyValues(this.dir, 'memory.events');
+    if (kv === undefined) return undefined;
+    return { oom: kv.oom ?? 0, oomKill: kv.oom_kill ?? 0 };
   }
 
   killAll(signal: number): void {

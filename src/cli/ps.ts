@@ -1,0 +1,56 @@
+import type { CommandModule } from 'yargs';
+import { UserError } from '../errors.js';
+import { action, globals, requireId, type GlobalArgs } from './command.js';
+
+interface PsArgs {
+  id: string;
+  psArgs: string[];
+  format: string;
+}
+
+export const command: CommandModule<GlobalArgs, PsArgs & GlobalArgs> = {
+  command: 'ps <id> [psArgs..]',
+  describe: 'display the processes running inside a container',
+  builder: (y) =>
+    y
+      .positional('id', { type: 'string', demandOption: true })
+      .positional('psArgs', { type: 'string', array: true, default: [] as string[], describe: 'options for ps (default -ef)' })
+      .option('format', { alias: 'f', type: 'string', default: 'table', describe: 'table or json' }),
+  handler: action<PsArgs>(async (argv) => {
+    const format = String(argv.format);
+    if (format !== 'table' && format !== 'json') throw new UserError('invalid format option');
+    const { containerPids, psTable } = await import('../runtime/ps.js');
+    const pids = containerPids(globals(argv), requireId(argv.id));
+    // after the "--" markPsArgs adds, yargs leaves them in argv._ (behind the command name)
+    const psArgs = [...(argv.psArgs ?? []), ...argv._.slice(1)].map(String);
+    // runc prints Go's nil slice as null; containerd's shim accepts both
+    if (format === 'json') process.stdout.write(JSON.stringify(pids.length ? pids : null) + '\n');
+    else process.stdout.write(psTable(pids, psArgs));
+  }),
+};
+
+const TAKES_VALUE = new Set(['--root', '--log', '--log-format', '--rootless', '--criu', '--format', '-f']);
+
+/**
+ * runc stops parsing flags after ps's container id: the rest is for ps(1) (`ps <id> -o pid`).
+ * yargs has no such switch per command, so a "--" is put right after the id.
+ */
+export function markPsArgs(args: readonly string[]): string[] {
+  let seenPs = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--') break;
+    if (a.startsWith('-')) {
+      if (TAKES_VALUE.has(a)) i++;
+      continue;
+    }
+    if (!seenPs) {
+      if (a !== 'ps') break;
+      seenPs = true;
+      continue;
+    }
+    if (i + 1 < args.length && args[i + 1] !== '--') return [...args.slice(0, i + 1), '--', ...args.slice(i + 1)];
+    break;
+  }
+  return [...args];
+}
