@@ -14,14 +14,19 @@ import { command as list } from './list.js';
 import { command as spec } from './spec.js';
 import { command as exec, separateExecCommand } from './exec.js';
 import { command as features } from './features.js';
+import { command as pause } from './pause.js';
+import { command as resume } from './resume.js';
+import { command as ps, markPsArgs } from './ps.js';
+import { command as update } from './update.js';
+import { command as events } from './events.js';
 
 const VERSION = '0.1.0';
 const SPEC_VERSION = '1.3.0';
 
-const commands = [create, run, start, state, kill, del, list, spec, exec, features] as unknown as CommandModule<GlobalArgs, GlobalArgs>[];
+const commands = [create, run, start, state, kill, del, list, spec, pause, resume, ps, update, events, exec, features] as unknown as CommandModule<GlobalArgs, GlobalArgs>[];
 
-// exec passes what follows the container id on untouched, as runc does
-const args = separateExecCommand(hideBin(process.argv));
+// ps and exec pass what follows the container id on untouched, as runc does
+const args = separateExecCommand(markPsArgs(hideBin(process.argv)));
 const parser = yargs(args)
   .scriptName('tsrunc')
   // runc's flags --no-pivot and --no-new-keyring are names, not negations.
