@@ -74,9 +74,12 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
       cgroupns: (spec.linux?.namespaces ?? []).some((n) => n.type === 'cgroup'),
       userns: (spec.linux?.namespaces ?? []).some((n) => n.type === 'user'),
     });
+    // before mkdir: a create that crashes from here on can still be cleaned by delete --force
+    dir.writeCgroupDirs(cgroup.dirs);
     cgroup.create();
     undo.push(() => cgroup.destroy());
-    if (spec.linux?.resources) cgroup.apply(spec.linux.resources);
+    // always: apply() writes the device rules even when the config sets no resources
+    cgroup.apply(spec.linux?.resources ?? {}, spec.linux?.devices);
 
     const pids: number[] = [];
     undo.push(() => {
@@ -117,6 +120,7 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
       created: rfc3339Now(),
       owner: '',
       cgroupsPath: cgroup.path,
+      cgroupDirs: { ...cgroup.dirs },
       systemdCgroup: g.systemdCgroup,
       config: spec,
     };

@@ -4,6 +4,7 @@ import { UserError } from '../errors.js';
 import { ContainerDir, notExist } from '../state/store.js';
 import { waitGone } from '../linux/proc.js';
 import { openContainer } from './container.js';
+import { cgroupManager } from '../cgroups/index.js';
 import type { GlobalOptions } from './options.js';
 
 const KILL_TIMEOUT_MS = 10_000;
@@ -20,7 +21,7 @@ export function deleteContainer(g: GlobalOptions, id: string, force: boolean): v
   } catch (err) {
     // A create that crashed before writing state.json: only --force may clean it.
     if (!force) throw err;
-    rmSync(dir.path, { recursive: true, force: true });
+    removeHalfCreated(dir, id);
     return;
   }
   const status = c.status();
@@ -42,4 +43,15 @@ export function deleteContainer(g: GlobalOptions, id: string, force: boolean): v
   }
   c.cgroup.destroy();
   c.dir.remove();
+}
+
+/** The stub (and its cgroup) of a create that crashed: killed and removed with what create stored. */
+function removeHalfCreated(dir: ContainerDir, id: string): void {
+  const dirs = dir.readCgroupDirs();
+  if (dirs) {
+    const cgroup = cgroupManager({ id, systemd: false, dirs });
+    if (cgroup.exists()) cgroup.killAll(9);
+    cgroup.destroy();
+  }
+  rmSync(dir.path, { recursive: true, force: true });
 }
