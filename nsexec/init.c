@@ -23,9 +23,10 @@ static void wait_for_start(const struct plan *p, int statefd)
   while (fd < 0 && errno == EINTR);
   if (fd < 0)
     die_errno("open exec fifo %s", fifo->field[0]);
+  hooks_at_start(p, fd);
   if (write(fd, "0", 1) != 1)
     die_errno("write exec fifo %s", fifo->field[0]);
-  close(fd);
+  /* Left open (it is close-on-exec): its EOF tells `start` that execve happened. */
 }
 
 static void set_names(const struct plan *p)

@@ -373,6 +373,7 @@ void setup_rootfs(const struct plan *p)
       die_errno("create cwd %s", r->field[0]);
     close(fd);
   }
+  hooks_before_pivot(p);
   const struct record *how = plan_first(p, R_PIVOT);
   pivot(how ? how->field[0] : "pivot_root", rootfs);
   /* A shared (or unbindable) root is applied only now, to the new / alone:

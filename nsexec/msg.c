@@ -40,6 +40,12 @@ void msg_ready(void)
   send_line(ready, sizeof ready - 1);
 }
 
+void msg_hooks(void)
+{
+  static const char hooks[] = "{\"type\":\"hooks\"}\n";
+  send_line(hooks, sizeof hooks - 1);
+}
+
 /* Sends {"type":"error","msg":text} with text JSON-escaped, then exits. */
 static _Noreturn void send_error(const char *text)
 {

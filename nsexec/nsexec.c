@@ -16,6 +16,8 @@
  *               Stub -> parent: JSON lines
  *                 {"type":"idmap","pid":N}   write /proc/N/{uid,gid}_map, ack 'M'
  *                 {"type":"pid","pid":N}     the init's pid on the host
+ *                 {"type":"hooks"}           before pivot_root (HOOKS): parent runs
+ *                                            runtime hooks, answers 'H'+states or 'E'
  *                 {"type":"ready"}           init set up, about to wait on exec.fifo
  *                 {"type":"error","msg":"…"} failure; the process exits 1
  *               It is close-on-exec: the container process never sees it.
@@ -36,7 +38,8 @@
  * Files: plan.c (reader), msg.c (messages, errors), namespaces.c (stage 0
  * namespaces), mounts.c (rootfs), process.c (limits, credentials, seccomp,
  * executable lookup), terminal.c (console), cloned_binary.c (memfd copy),
- * cwd.c (cwd check), init.c (init order).
+ * cwd.c (cwd check), hooks.c (createContainer/startContainer hooks),
+ * init.c (init order).
  */
 #include <errno.h>
 #include <fcntl.h>

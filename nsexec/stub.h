@@ -77,6 +77,7 @@ unsigned long long field_ull(const struct record *r, int i);
 /* msg.c */
 void msg_pid(const char *type, pid_t pid);
 void msg_ready(void);
+void msg_hooks(void);
 _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void die_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -98,6 +99,10 @@ void set_oom_score_adj(const struct plan *p);
 void set_credentials(const struct plan *p);
 void load_seccomp(const struct plan *p);
 const char *resolve_executable(const struct plan *p);
+
+/* hooks.c (init) */
+void hooks_before_pivot(const struct plan *p);
+void hooks_at_start(const struct plan *p, int fifofd);
 
 /* terminal.c (CONSOLE: stage 0 connects, the init sets the pty up) */
 void console_connect(const struct plan *p);

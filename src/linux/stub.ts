@@ -19,11 +19,17 @@ export interface StubOptions {
   beforePlan?: (stubPid: number) => void;
   /** Called with the init's pid as soon as it is known, before setup ends. */
   onPid?: (initPid: number) => void;
+  /**
+   * The init asks before pivot_root (plan record HOOKS): run the runtime-side
+   * hooks and return the reply for it (src/hooks/lifecycle.ts); a throw fails
+   * the stub with its message.
+   */
+  onHooks?: (initPid: number) => Buffer;
   env?: NodeJS.ProcessEnv;
 }
 
 interface StubMessage {
-  type: 'idmap' | 'pid' | 'ready' | 'error';
+  type: 'idmap' | 'pid' | 'hooks' | 'ready' | 'error';
   pid?: number;
   msg?: string;
 }
@@ -89,6 +95,15 @@ export function runStub(opts: StubOptions): Promise<number> {
         case 'pid':
           initPid = m.pid ?? 0;
           opts.onPid?.(initPid);
+          return;
+        case 'hooks':
+          try {
+            if (!opts.onHooks) throw new Error('container init asked for hooks, but none are configured');
+            sock.write(opts.onHooks(initPid));
+          } catch (err) {
+            sock.write('E');
+            fail((err as Error).message);
+          }
           return;
         case 'ready':
           if (settled) return;

@@ -19,6 +19,7 @@ import type { GlobalOptions } from './options.js';
 import { Unwinder } from './unwind.js';
 import { compileSeccomp } from '../seccomp/compile.js';
 import { log } from '../cli/log.js';
+import { runCreateHooks, runPoststopHooks } from '../hooks/lifecycle.js';
 import { checkTerminal, openConsole } from './console.js';
 import type { ConsoleProxy } from '../linux/console.js';
 import { extraFds } from './extra-fds.js';
@@ -62,6 +63,8 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
   }
 
   const undo = new Unwinder();
+  // Once the runtime-side hooks began, a failed create ends like a delete: with poststop hooks.
+  let poststopDue = false;
   try {
     dir.createAndLock();
     undo.push(() => dir.remove());
@@ -106,6 +109,10 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
         cgroup.addProcess(stubPid);
       },
       onPid: (pid) => pids.push(pid),
+      onHooks: (pid) => {
+        poststopDue = true;
+        return runCreateHooks({ id: o.id, pid, bundle, config: spec });
+      },
     });
     const stat = procStat(initPid);
     if (!stat) throw new UserError('container init exited during create');
@@ -131,6 +138,7 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
     return { dir, record, console: tty.proxy };
   } catch (err) {
     undo.run();
+    if (poststopDue) runPoststopHooks({ id: o.id, pid: 0, bundle, config: spec }, log.warn);
     throw err;
   }
 }

@@ -4,6 +4,8 @@ import { UserError } from '../errors.js';
 import { ContainerDir, notExist } from '../state/store.js';
 import { waitGone } from '../linux/proc.js';
 import { openContainer } from './container.js';
+import { runPoststopHooks } from '../hooks/lifecycle.js';
+import { log } from '../cli/log.js';
 import { cgroupManager } from '../cgroups/index.js';
 import type { GlobalOptions } from './options.js';
 
@@ -42,6 +44,8 @@ export function deleteContainer(g: GlobalOptions, id: string, force: boolean): v
     throw new UserError(`container init ${c.record.pid} did not exit after SIGKILL`);
   }
   c.cgroup.destroy();
+  // After the container is gone, before its record is: a failing hook only warns.
+  runPoststopHooks(c.record, (msg) => log.warn(msg));
   c.dir.remove();
 }
 

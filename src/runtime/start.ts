@@ -1,7 +1,10 @@
-// start: open exec.fifo for reading, which lets the blocked init write "0" and exec.
+// start: open exec.fifo for reading, which lets the blocked init run its
+// startContainer hooks, answer on the fifo and exec; then the poststart hooks.
 import { closeSync, constants, openSync, readSync, rmSync } from 'node:fs';
 import { UserError } from '../errors.js';
-import { isAlive, sleepMs } from '../linux/proc.js';
+import { isAlive, sleepMs, waitGone } from '../linux/proc.js';
+import { runPoststartHooks } from '../hooks/lifecycle.js';
+import { log } from '../cli/log.js';
 import { openContainer, type Container } from './container.js';
 import type { GlobalOptions } from './options.js';
 
@@ -10,31 +13,60 @@ export function startContainer(g: GlobalOptions, id: string): void {
   const status = c.status();
   if (status === 'stopped') throw new UserError('cannot start a container that has stopped');
   if (status !== 'created') throw new UserError(`cannot start an already ${status} container`);
-  releaseInit(c);
+  const poststart = (c.record.config.hooks?.poststart?.length ?? 0) > 0;
+  releaseInit(c, poststart);
+  if (poststart) runPoststartHooks(c.record, (msg) => log.warn(msg));
 }
 
-/** Non-blocking open, so a dead init cannot hang us; then wait for its "0". */
-function releaseInit(c: Container): void {
+/**
+ * Non-blocking open, so a dead init cannot hang us; then the init's answer:
+ * "0" when it goes on to execve, or "1" and a message when a startContainer
+ * hook failed (the init then exits). With waitExec we also wait for the
+ * fifo's EOF: the init keeps it open, close-on-exec, until its execve.
+ */
+function releaseInit(c: Container, waitExec: boolean): void {
+  const alive = () => isAlive(c.record.pid, c.record.pidStartTime);
   const fd = openSync(c.dir.fifoPath, constants.O_RDONLY | constants.O_NONBLOCK);
+  const chunks: Buffer[] = [];
+  let deadPolls = 0;
   try {
-    const buf = Buffer.alloc(1);
+    const buf = Buffer.alloc(4096);
     for (;;) {
       let n: number;
       try {
-        n = readSync(fd, buf, 0, 1, null);
+        n = readSync(fd, buf, 0, chunks.length ? buf.length : 1, null);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
-        if (!isAlive(c.record.pid, c.record.pidStartTime)) throw new UserError('container init exited before start');
+        // The init has the fifo open: it runs startContainer hooks, or has answered and not exec'd yet.
+        // Once it is dead, the next reads return what it wrote before exiting, then EOF.
+        if (!alive() && ++deadPolls > 100) {
+          if (chunks.length) break;
+          throw new UserError('container init exited before start');
+        }
         sleepMs(1);
         continue;
       }
-      if (n === 1) break;
+      if (n > 0) {
+        chunks.push(Buffer.from(buf.subarray(0, n)));
+        if (chunks[0][0] === 0x30 && !waitExec) break;
+        continue;
+      }
+      if (chunks.length) break; // EOF after the answer: execve happened, or the init exited
       // No writer yet: the init reports ready just before it opens the fifo.
-      if (!isAlive(c.record.pid, c.record.pidStartTime)) throw new UserError('container not running');
+      if (!alive()) throw new UserError('container not running');
       sleepMs(1);
     }
   } finally {
     closeSync(fd);
   }
   rmSync(c.dir.fifoPath, { force: true });
+  const answer = Buffer.concat(chunks);
+  if (answer[0] === 0x30) return;
+  try {
+    process.kill(c.record.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+  waitGone(c.record.pid, c.record.pidStartTime, 5000);
+  throw new UserError(answer.subarray(1).toString('utf8') || 'container init failed at start');
 }

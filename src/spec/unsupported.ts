@@ -12,10 +12,6 @@ const set = (pointer: string, get: (spec: Spec) => unknown): Finder => (spec) =>
   return v === undefined || v === '' ? [] : [pointer];
 };
 
-const HOOK_NAMES = ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'] as const;
-const hooksInUse: Finder = (spec) =>
-  HOOK_NAMES.filter((name) => (spec.hooks?.[name]?.length ?? 0) > 0).map((name) => `/hooks/${name}`);
-
 const idmappedMounts: Finder = (spec) =>
   (spec.mounts ?? []).flatMap((m, i) => [
     ...(m.uidMappings ? [`/mounts/${i}/uidMappings`] : []),
@@ -31,7 +27,6 @@ const seccompNotify: Finder = (spec) =>
 export const UNSUPPORTED: Finder[] = [
   set('/linux/intelRdt', (s) => s.linux?.intelRdt),
   seccompNotify,
-  hooksInUse,
   set('/linux/personality', (s) => s.linux?.personality),
   set('/process/scheduler', (s) => s.process?.scheduler),
   set('/process/ioPriority', (s) => s.process?.ioPriority),
