@@ -79,7 +79,7 @@ function runCommand(bundle: string, id: string): string {
 test('create --console-socket: the master arrives by SCM_RIGHTS; the container has the pty as tty and stdio', async () => {
   const r = receiver();
   const bundle = s.bundle(
-    withTerminal('tty; stty size; ls -ln /proc/self/fd/0 /proc/self/fd/1 /proc/self/fd/2; stat -c "%u %t:%T" $(tty) /dev/console', (c) => {
+    withTerminal('tty; stty size; ls -ln /proc/self/fd/0 /proc/self/fd/1 /proc/self/fd/2; stat -c "%u %t:%T" $(tty) /dev/console; printf "fds: "; sleep 5 & ls /proc/$!/fd | tr "\\n" " "; echo', (c) => {
       c.process!.consoleSize = { height: 33, width: 101 };
       c.process!.user = { uid: 1000, gid: 1000 };
     }),
@@ -95,6 +95,8 @@ test('create --console-socket: the master arrives by SCM_RIGHTS; the container h
   for (const fd of [0, 1, 2]) assert.match(out, new RegExp(`/proc/self/fd/${fd} -> /dev/pts/0`));
   // owned by the container's user; /dev/console is the same pty (136 = 0x88)
   assert.match(out, /\n1000 88:0\n\d+ 88:0\n/);
+  // the socket and the master stayed outside
+  assert.match(out, '\nfds: 0 1 2 \n');
   s.ok(['delete', '--force', id]);
 });
 
