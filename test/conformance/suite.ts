@@ -123,7 +123,8 @@ export function runSuite(cache: string, scripts: string, name: string, binary: s
 export function runBoth(src: string): { cache: string; scripts: string; runs: RuntimeRun[] } {
   const scripts = scriptsDir();
   const cache = buildSuite(src, scripts);
-  const runs = [runSuite(cache, scripts, 'tsrunc', join(REPO, 'bin/tsrunc'))];
+  // TSRUNC_BIN: another build of tsrunc, e.g. a snapshot that a concurrent `npm run build` cannot disturb
+  const runs = [runSuite(cache, scripts, 'tsrunc', process.env.TSRUNC_BIN ?? join(REPO, 'bin/tsrunc'))];
   if (existsSync('/usr/sbin/runc')) runs.push(runSuite(cache, scripts, 'runc', '/usr/sbin/runc'));
   else console.log('runc not installed: no side-by-side column');
   return { cache, scripts, runs };

@@ -39,7 +39,7 @@ let scripts;
 if (reuse) {
   scripts = suite.scriptsDir();
   const cache = suite.cacheDir(src);
-  runs = [suite.previousRun(cache, 'tsrunc', join(REPO, 'bin/tsrunc'))];
+  runs = [suite.previousRun(cache, 'tsrunc', process.env.TSRUNC_BIN ?? join(REPO, 'bin/tsrunc'))];
   if (existsSync(join(cache, 'results/runc/results.tsv'))) runs.push(suite.previousRun(cache, 'runc', '/usr/sbin/runc'));
 } else {
   ({ runs, scripts } = suite.runBoth(src));
