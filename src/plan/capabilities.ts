@@ -52,5 +52,12 @@ export function compileCaps(
   const out = {} as PlanCaps;
   for (const set of SETS) out[set] = mask(caps[set]);
   if (unknown.size > 0) warn(`ignoring unknown capabilities: ${[...unknown].sort().join(', ')}`);
+  // The kernel only raises an ambient capability that is both permitted and
+  // inheritable; runc warns and goes on, and so do we (runc spec asks for it).
+  const raisable = out.permitted & out.inheritable;
+  if (out.ambient & ~raisable) {
+    warn('ignoring ambient capabilities that are not both permitted and inheritable');
+    out.ambient &= raisable;
+  }
   return out;
 }

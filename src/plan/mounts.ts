@@ -33,9 +33,8 @@ export function compileMount(m: Mount, index: number, bundle: string, warn: (msg
   if (m.type === 'bind') flags |= MS_BIND;
 
   if (flags & MS_BIND) {
-    if (opts.data !== '') {
-      throw configError(`${ptr}/options`, `bind mounts cannot have filesystem-specific options: "${opts.data}"`);
-    }
+    // The kernel ignores data on a bind mount; runc 1.1 passes it along, so accept it.
+    if (opts.data !== '') warn(`${ptr}/options: ignoring filesystem options on a bind mount: "${opts.data}"`);
     return {
       source: path.resolve(bundle, m.source ?? ''),
       destination,
