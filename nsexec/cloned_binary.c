@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -32,6 +33,8 @@ void ensure_cloned_binary(char **argv)
     die_errno("open /proc/self/exe");
   if (is_cloned(exe)) {
     close(exe);
+    /* The kernel named us after the memfd ("memfd:tsrunc-ns"); ps should show the stub. */
+    prctl(PR_SET_NAME, "tsrunc-nsexec", 0, 0, 0);
     return;
   }
   struct stat st;
