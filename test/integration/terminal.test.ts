@@ -146,6 +146,26 @@ test('foreground run proxies the pty: tty, consoleSize, input and exit status', 
   assert.equal(s.containers(), []);
 });
 
+test('a resize of the host terminal reaches the container (SIGWINCH)', async () => {
+  const bundle = s.bundle(withTerminal('stty size; sleep 2; stty size', (c) => {
+    c.process!.consoleSize = { height: 24, width: 80 };
+  }));
+  const ttyFile = join(s.tmp, `${uniqueId('tty')}.name`);
+  const child = spawn('script', ['-qec', `tty > ${ttyFile}; ${runCommand(bundle, uniqueId('winch'))}`, '/dev/null'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString('utf8')));
+  const done = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+  for (let i = 0; i < 1000 && !out.includes('24 80'); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.match(out, '24 80');
+  // script's pty is tsrunc's terminal: resizing it signals tsrunc's process group
+  const pty = readFileSync(ttyFile, 'utf8').trim();
+  assert.is(spawnSync('stty', ['-F', pty, 'rows', '50', 'cols', '132']).status, 0);
+  assert.is(await done, 0);
+  assert.match(out.replace(/\r\n/g, '\n'), '24 80\n50 132\n');
+});
+
 test('the host terminal is raw while the container runs and restored after', () => {
   const bundle = s.bundle(withTerminal('true'));
   const probe = (when: string) => `printf '${when}: '; stty -a | grep -o -- '-\\?icanon' `;
