@@ -25,6 +25,7 @@ static const int expected_fields[R_MAX + 1] = {
   [R_CWD] = 1,          [R_ENV] = ANY_FIELDS,   [R_ARGS] = ANY_FIELDS,
   [R_SECCOMP] = RAW_BYTES, [R_EXEC_FIFO] = 1,   [R_SETSID] = 0,
   [R_CONSOLE] = 3,      [R_HOOKS] = 0,          [R_HOOK] = ANY_FIELDS,
+  [R_SECCOMP_FLAGS] = 1,
 };
 
 static void read_full(int fd, void *buf, size_t n)

@@ -115,7 +115,10 @@ void load_seccomp(const struct plan *p)
   struct sock_fprog prog = { .len = (unsigned short)(r->len / 8), .filter = (struct sock_filter *)r->data };
   if (r->len / 8 > USHRT_MAX)
     die("load seccomp filter: %u instructions is too many", r->len / 8);
-  if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0)
+  /* seccomp(2) rather than prctl: only it takes SECCOMP_FILTER_FLAG_* (e.g. SPEC_ALLOW, LOG). */
+  const struct record *fr = plan_first(p, R_SECCOMP_FLAGS);
+  unsigned long flags = fr ? (unsigned long)field_ull(fr, 0) : 0;
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog) < 0)
     die_errno("load seccomp filter");
 }
 

@@ -47,7 +47,8 @@ enum record_type {
   R_CONSOLE = 30,
   R_HOOKS = 31,
   R_HOOK = 32,
-  R_MAX = 32, /* the largest type above */
+  R_SECCOMP_FLAGS = 33,
+  R_MAX = 33, /* the largest type above */
 };
 
 /* One record. For field records, field[0..nfields-1] point into data and

@@ -39,6 +39,7 @@ export const RecordType = {
   CONSOLE: 30,
   HOOKS: 31,
   HOOK: 32,
+  SECCOMP_FLAGS: 33,
 } as const;
 
 export type RecordTypeName = keyof typeof RecordType;
@@ -135,6 +136,7 @@ export function encodePlan(plan: Plan): Buffer {
       throw new Error(`plan: seccomp program of ${plan.seccomp.length} bytes is not whole sock_filter entries`);
     }
     w.raw('SECCOMP', plan.seccomp);
+    if (plan.seccompFlags) w.fields('SECCOMP_FLAGS', u64(BigInt(plan.seccompFlags)));
   }
   if (plan.execFifo !== undefined) w.fields('EXEC_FIFO', plan.execFifo);
   if (plan.setsid) w.fields('SETSID');
