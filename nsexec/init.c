@@ -69,6 +69,10 @@ void run_init(const struct plan *p, int statefd, int stage0_done)
       die_errno("chdir to cwd %s", cwd->field[0]);
     cwd_pending = 1;
   }
+  /* Checked right after the chdir that sticks, so before a seccomp filter
+   * that may deny getcwd itself (runtime-tools' linux_seccomp does). */
+  if (!cwd_pending)
+    verify_cwd();
   /* Without no_new_privs, loading seccomp needs CAP_SYS_ADMIN, so it happens
    * before the capabilities are dropped (as runc does); otherwise it is
    * loaded as late as possible, right before execve. */
@@ -76,9 +80,11 @@ void run_init(const struct plan *p, int statefd, int stage0_done)
   if (!no_new_privs)
     load_seccomp(p);
   set_credentials(p);
-  if (cwd_pending && chdir(cwd->field[0]) < 0)
-    die_errno("chdir to cwd %s", cwd->field[0]);
-  verify_cwd();
+  if (cwd_pending) {
+    if (chdir(cwd->field[0]) < 0)
+      die_errno("chdir to cwd %s", cwd->field[0]);
+    verify_cwd();
+  }
   if (no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     die_errno("set no_new_privs");
 

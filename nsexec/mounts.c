@@ -312,6 +312,10 @@ static void pivot(const char *how, const char *rootfs)
       die_errno("move %s to /", rootfs);
     if (chroot(".") < 0)
       die_errno("chroot %s", rootfs);
+  } else if (strcmp(how, "chroot_only") == 0) {
+    /* No mount namespace of our own: moving or pivoting would act on the host's root. */
+    if (chroot(".") < 0)
+      die_errno("chroot %s", rootfs);
   } else {
     die("plan: unknown pivot \"%s\"", how);
   }
@@ -349,13 +353,22 @@ void setup_rootfs(const struct plan *p)
     return;
   const char *rootfs = root->field[0];
 
+  const struct record *how = plan_first(p, R_PIVOT);
+  const char *pivot_how = how ? how->field[0] : "pivot_root";
+  /* chroot_only: the host's mount namespace, whose propagation and rootfs
+   * mount are not ours to change; only the config's mounts go in. */
+  int host_ns = strcmp(pivot_how, "chroot_only") == 0;
   const struct record *prop_rec = plan_first(p, R_PROPAGATION);
   unsigned long propagation = prop_rec ? (unsigned long)field_ull(prop_rec, 0) : 0;
+  if (host_ns && propagation)
+    die("plan: PROPAGATION with chroot_only");
   if (propagation && mount(NULL, "/", NULL, propagation, NULL) < 0)
     die_errno("set propagation of /");
-  unshare_parent_mount(rootfs, (propagation & MS_SLAVE) ? MS_SLAVE : MS_PRIVATE);
-  if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-    die_errno("bind %s onto itself", rootfs);
+  if (!host_ns) {
+    unshare_parent_mount(rootfs, (propagation & MS_SLAVE) ? MS_SLAVE : MS_PRIVATE);
+    if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+      die_errno("bind %s onto itself", rootfs);
+  }
   rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     die_errno("open rootfs %s", rootfs);
@@ -374,8 +387,7 @@ void setup_rootfs(const struct plan *p)
     close(fd);
   }
   hooks_before_pivot(p);
-  const struct record *how = plan_first(p, R_PIVOT);
-  pivot(how ? how->field[0] : "pivot_root", rootfs);
+  pivot(pivot_how, rootfs);
   /* A shared (or unbindable) root is applied only now, to the new / alone:
    * applied before, the rootfs mount would have been shared with the host. */
   if (propagation && !(propagation & (MS_PRIVATE | MS_SLAVE)) && mount(NULL, "/", NULL, propagation, NULL) < 0)

@@ -8,6 +8,7 @@ interface Libc {
   waitpid(pid: number, status: number[], options: number): number;
   waitpidAsync(pid: number): Promise<{ pid: number; status: number }>;
   prctl(option: number, a: number, b: number, c: number, d: number): number;
+  umount2(target: string, flags: number): number;
   errno(): number;
 }
 
@@ -30,6 +31,7 @@ export function libc(): Libc {
         });
       }),
     prctl: lib.func('int prctl(int option, unsigned long a, unsigned long b, unsigned long c, unsigned long d)'),
+    umount2: lib.func('int umount2(const char *target, int flags)'),
     errno: () => koffi.errno(),
   };
   return cached;
@@ -38,6 +40,7 @@ export function libc(): Libc {
 export const LOCK_EX = 2;
 export const LOCK_NB = 4;
 export const PR_SET_CHILD_SUBREAPER = 36;
+export const MNT_DETACH = 2;
 
 /** Decodes a wait status into runc's exit code convention (128 + signal). */
 export function exitCodeOf(status: number): number {

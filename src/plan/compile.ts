@@ -38,15 +38,18 @@ export function compilePlan(spec: Spec, opts: CompileOptions): Plan {
   const linux = spec.linux ?? {};
 
   const ns = compileNamespaces(linux.namespaces);
-  // Mounts, pivot_root and masked paths would otherwise act on the host's mount table.
-  if (!ns.has.has('mnt')) throw configError('/linux/namespaces', 'a mount namespace is required');
+  // Without a mount namespace the container shares the host's mount table (runc allows
+  // it; runtime-tools' linux_ns_itype needs it): its mounts land on the host under the
+  // rootfs and it is chrooted there. Whatever would change the host's own mounts is refused.
+  const hostMountNs = !ns.has.has('mnt');
+  if (hostMountNs) refuseWithoutMountNs(spec);
 
   const { uidMappings, gidMappings } = userNamespaceMappings(spec, ns.has.has('user'), ns.isNew.has('user'), warn);
 
   if (spec.hostname && !ns.has.has('uts')) throw configError('/hostname', 'cannot set a hostname without a uts namespace');
   if (spec.domainname && !ns.has.has('uts')) throw configError('/domainname', 'cannot set a domainname without a uts namespace');
 
-  let propagation = MS_SLAVE | MS_REC;
+  let propagation = hostMountNs ? 0 : MS_SLAVE | MS_REC;
   if (linux.rootfsPropagation) {
     const p = PROPAGATION_FLAGS[linux.rootfsPropagation];
     if (p === undefined) throw configError('/linux/rootfsPropagation', `unknown propagation "${linux.rootfsPropagation}"`);
@@ -73,7 +76,7 @@ export function compilePlan(spec: Spec, opts: CompileOptions): Plan {
     mounts,
     devices,
     symlinks,
-    pivot: opts.noPivot ? 'chroot' : 'pivot_root',
+    pivot: hostMountNs ? 'chroot_only' : opts.noPivot ? 'chroot' : 'pivot_root',
     rootReadonly: spec.root.readonly ?? false,
     hostname: spec.hostname || undefined,
     domainname: spec.domainname || undefined,
@@ -89,6 +92,16 @@ export function compilePlan(spec: Spec, opts: CompileOptions): Plan {
     uidMappings,
     gidMappings,
   };
+}
+
+/** What would act on the host's own mounts when the container has no mount namespace. */
+function refuseWithoutMountNs(spec: Spec): void {
+  const linux = spec.linux ?? {};
+  const why = 'needs a mount namespace';
+  if (linux.rootfsPropagation) throw configError('/linux/rootfsPropagation', why);
+  if (spec.root?.readonly) throw configError('/root/readonly', why);
+  if (linux.maskedPaths?.length) throw configError('/linux/maskedPaths', why);
+  if (linux.readonlyPaths?.length) throw configError('/linux/readonlyPaths', why);
 }
 
 function userNamespaceMappings(

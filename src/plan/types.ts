@@ -72,7 +72,8 @@ export interface Plan {
   mounts: PlanMount[];
   devices: PlanDevice[];
   symlinks: { target: string; linkpath: string }[];
-  pivot: 'pivot_root' | 'chroot';
+  /** chroot: --no-pivot (MS_MOVE + chroot); chroot_only: no mount namespace, chroot alone. */
+  pivot: 'pivot_root' | 'chroot' | 'chroot_only';
   rootReadonly: boolean;
   hostname?: string;
   domainname?: string;

@@ -17,6 +17,7 @@ import { procStat, waitGone } from '../linux/proc.js';
 import { runStub } from '../linux/stub.js';
 import type { GlobalOptions } from './options.js';
 import { Unwinder } from './unwind.js';
+import { sharesHostMountNs, unmountUnder } from './host-mounts.js';
 import { compileSeccomp } from '../seccomp/compile.js';
 import { log } from '../cli/log.js';
 import { runCreateHooks, runPoststopHooks } from '../hooks/lifecycle.js';
@@ -84,6 +85,8 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
     // always: apply() writes the device rules even when the config sets no resources
     cgroup.apply(spec.linux?.resources ?? {}, spec.linux?.devices);
 
+    // runs after the processes below are killed
+    if (sharesHostMountNs(spec)) undo.push(() => unmountUnder(rootfs));
     const pids: number[] = [];
     undo.push(() => {
       for (const pid of pids) {

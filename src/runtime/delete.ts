@@ -8,6 +8,7 @@ import { runPoststopHooks } from '../hooks/lifecycle.js';
 import { log } from '../cli/log.js';
 import { cgroupManager } from '../cgroups/index.js';
 import type { GlobalOptions } from './options.js';
+import { sharesHostMountNs, unmountUnder } from './host-mounts.js';
 
 const KILL_TIMEOUT_MS = 10_000;
 
@@ -44,6 +45,7 @@ export function deleteContainer(g: GlobalOptions, id: string, force: boolean): v
     throw new UserError(`container init ${c.record.pid} did not exit after SIGKILL`);
   }
   c.cgroup.destroy();
+  if (sharesHostMountNs(c.record.config)) unmountUnder(c.record.rootfs);
   // After the container is gone, before its record is: a failing hook only warns.
   runPoststopHooks(c.record, (msg) => log.warn(msg));
   c.dir.remove();

@@ -2,8 +2,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readlinkSync } from 'node:fs';
-import { Session, uniqueId } from '../lib/harness.js';
+import { cpSync, readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOTFS, Session, mountsUnder, uniqueId } from '../lib/harness.js';
 
 const s = new Session();
 const netns: string[] = [];
@@ -82,6 +83,27 @@ test('joining a network namespace by path', () => {
     c.linux!.namespaces = c.linux!.namespaces!.map((n) => (n.type === 'network' ? { type: 'network', path: `/run/netns/${name}` } : n));
   });
   assert.is(out, 'dummy7\ndummy8\nlo\n');
+});
+
+test('without a mount namespace: host mount table, chroot into the rootfs, mounts gone after delete', () => {
+  // a private rootfs: these mounts are made in the host's table, where other tests' containers would see them
+  const rootfs = join(s.tmp, 'rootfs-hostns');
+  cpSync(ROOTFS, rootfs, { recursive: true, verbatimSymlinks: true });
+  const bundle = s.bundle((c) => {
+    c.root = { path: rootfs };
+    c.linux!.namespaces = c.linux!.namespaces!.filter((n) => n.type !== 'mount');
+    c.linux!.maskedPaths = [];
+    c.linux!.readonlyPaths = [];
+    c.process!.args = ['sleep', '60'];
+  });
+  const id = uniqueId('hostmnt');
+  s.ok(['create', '--bundle', bundle, id]);
+  const pid = s.state(id).pid;
+  assert.is(readlinkSync(`/proc/${pid}/ns/mnt`), readlinkSync('/proc/self/ns/mnt'));
+  assert.is(readlinkSync(`/proc/${pid}/root`), rootfs);
+  assert.ok(mountsUnder(`${rootfs}/proc`).length > 0, 'proc is mounted under the rootfs on the host');
+  s.ok(['delete', '--force', id]);
+  assert.equal(mountsUnder(`${rootfs}/`), []);
 });
 
 test.run();

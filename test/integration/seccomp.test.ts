@@ -26,6 +26,19 @@ test('an errno rule: mkdir fails with EACCES, everything else runs', () => {
   assert.match(r.stdout, /rc=1/);
 });
 
+test('a filter that denies getcwd, without noNewPrivileges: the init checks its cwd before loading it', () => {
+  // runtime-tools linux_seccomp; runc 1.1.5+deb12u1 fails here ("failed to verify if current working directory is safe")
+  const r = s.runOnce(
+    (c) => {
+      withSeccomp({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['getcwd'], action: 'SCMP_ACT_ERRNO' }] })(c);
+      c.process!.noNewPrivileges = false;
+    },
+    ['echo', 'started'],
+  );
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, 'started\n');
+});
+
 test('SCMP_ACT_ERRNO without errnoRet is EPERM', () => {
   const r = s.runOnce(
     withSeccomp({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: MKDIR, action: 'SCMP_ACT_ERRNO' }] }),

@@ -350,9 +350,30 @@ test('errors: namespaces and user/time mappings', () => {
   throwsConfig(() => compilePlan(withLinux({ namespaces: [...ns, { type: 'time' }], timeOffsets: { realtime: { secs: 1 } } }), OPTS),
     'config.json: /linux/timeOffsets/realtime: unknown clock "realtime"');
   throwsConfig(() => compilePlan(withLinux({ namespaces: [{ type: 'pid' }] }), OPTS),
-    'config.json: /linux/namespaces: a mount namespace is required');
+    'config.json: /root/readonly: needs a mount namespace');
   throwsConfig(() => compilePlan(withLinux({ namespaces: [{ type: 'mount' }] }), OPTS),
     'config.json: /hostname: cannot set a hostname without a uts namespace');
+});
+
+test('no mount namespace: the host\'s mount table, chroot alone, nothing that changes host mounts', () => {
+  const hostNs = (extra: Partial<NonNullable<Spec['linux']>> = {}): Spec => {
+    const s = withLinux({ namespaces: [{ type: 'pid' }, { type: 'uts' }], maskedPaths: [], readonlyPaths: [], ...extra });
+    s.root = { path: 'rootfs' };
+    return s;
+  };
+  const p = compilePlan(hostNs(), { ...OPTS, noPivot: true });
+  assert.is(p.pivot, 'chroot_only');
+  assert.is(p.propagation, 0);
+  assert.is(p.nsUnshare, CLONE_NEWPID | CLONE_NEWUTS);
+  assert.is(p.mounts.length, 7);
+  throwsConfig(() => compilePlan(hostNs({ rootfsPropagation: 'shared' }), OPTS),
+    'config.json: /linux/rootfsPropagation: needs a mount namespace');
+  throwsConfig(() => compilePlan(hostNs({ maskedPaths: ['/proc/kcore'] }), OPTS),
+    'config.json: /linux/maskedPaths: needs a mount namespace');
+  throwsConfig(() => compilePlan(hostNs({ readonlyPaths: ['/proc/sys'] }), OPTS),
+    'config.json: /linux/readonlyPaths: needs a mount namespace');
+  throwsConfig(() => compilePlan({ ...hostNs(), root: { path: 'rootfs', readonly: true } }, OPTS),
+    'config.json: /root/readonly: needs a mount namespace');
 });
 
 test('errors: mounts', () => {
