@@ -55,7 +55,8 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
   const detach = o.detach ?? true;
   checkTerminal(spec.process.terminal ?? false, detach, o.consoleSocket);
   const extra = extraFds(o.preserveFds);
-  const compiled = compilePlan(spec, { bundle, stateDir: dir.path, noPivot: o.noPivot, execFifo: EXEC_FIFO });
+  // runtime-spec: what cannot be granted (unknown capabilities…) is logged as a warning, like runc
+  const compiled = compilePlan(spec, { bundle, stateDir: dir.path, noPivot: o.noPivot, execFifo: EXEC_FIFO, warn: (m) => log.warn(m) });
   if (spec.linux?.seccomp) {
     // runc logs unknown syscall names at debug level: Docker-style profiles list many.
     const sc = compileSeccomp(spec.linux.seccomp, { warn: (m) => log.debug(m) });
