@@ -19,6 +19,9 @@ import { exitCodeOf, libc } from '../linux/libc.js';
 import { isAlive, waitGone } from '../linux/proc.js';
 import { runStub } from '../linux/stub.js';
 import { openContainer } from './container.js';
+import { openConsole } from './console.js';
+import { extraFds } from './extra-fds.js';
+import type { ConsoleProxy } from '../linux/console.js';
 import { writePidFile } from './create.js';
 import type { GlobalOptions } from './options.js';
 
@@ -48,8 +51,7 @@ export async function execInContainer(g: GlobalOptions, o: ExecOptions): Promise
     throw new UserError('cannot exec in a paused container (use --ignore-paused to override)');
   }
   const proc = o.processFile ? readProcessFile(o.processFile) : processFromFlags(c.record.config.process, o);
-  checkConsole(proc, o);
-  if (o.preserveFds > 0) throw new UserError('--preserve-fds is not supported by tsrunc yet');
+  const extra = extraFds(o.preserveFds);
   const unsupported = checkSupported({ ociVersion: c.record.ociVersion, root: { path: c.record.rootfs }, process: proc }, o.processFile ?? 'exec process')
     .filter((line) => line.includes(': /process/'))
     .map((line) => line.replace(': /process/', ': /'));
@@ -64,15 +66,20 @@ export async function execInContainer(g: GlobalOptions, o: ExecOptions): Promise
     plan.seccomp = sc.program;
     plan.seccompFlags = sc.flags;
   }
+  plan.env = [...plan.env, ...extra.env];
   // the namespace files are the init's: make sure it is still the same process
   if (!isAlive(c.record.pid, c.record.pidStartTime)) throw new UserError('cannot exec in a stopped container');
 
+  // runc's rules for --tty/--console-socket/--detach; a foreground terminal is proxied to our stdio
+  const tty = await openConsole(proc, o.detach, o.consoleSocket);
+  plan.console = tty.console;
   const pids: number[] = [];
+  const signals = new SignalForwarder();
   let pid: number;
   try {
     pid = await runStub({
       plan: encodePlan(plan),
-      stdio: o.stdio ?? ['inherit', 'inherit', 'inherit'],
+      stdio: [...((o.stdio ?? ['inherit', 'inherit', 'inherit']) as unknown[]), ...extra.fds] as StdioOptions,
       uidMappings: [],
       gidMappings: [],
       beforePlan: (stubPid) => {
@@ -85,21 +92,46 @@ export async function execInContainer(g: GlobalOptions, o: ExecOptions): Promise
           }
         }
       },
-      onPid: (p) => pids.push(p),
+      onPid: (p) => {
+        pids.push(p);
+        if (!o.detach) signals.start(p);
+      },
     });
+    if (o.pidFile) {
+      try {
+        writePidFile(o.pidFile, pid);
+      } catch (err) {
+        throw new UserError(describeSystemError(`write pid file ${o.pidFile}`, err));
+      }
+    }
   } catch (err) {
+    signals.stop();
     for (const p of pids) killQuietly(p);
+    tty.proxy?.stop();
     throw err;
-  }
-  try {
-    if (o.pidFile) writePidFile(o.pidFile, pid);
-  } catch (err) {
-    killQuietly(pid);
-    throw new UserError(describeSystemError(`write pid file ${o.pidFile}`, err));
   }
   c.dir.unlock();
   if (o.detach) return 0;
-  return waitForExit(pid);
+  try {
+    const code = await waitForExit(pid);
+    if (tty.proxy) await drainConsole(tty.proxy);
+    return code;
+  } finally {
+    signals.stop();
+  }
+}
+
+/** How long the terminal proxy may keep copying after the process exited (others may hold the pty). */
+const CONSOLE_DRAIN_MS = 5000;
+
+async function drainConsole(proxy: ConsoleProxy): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, CONSOLE_DRAIN_MS);
+  });
+  await Promise.race([proxy.done, late]);
+  clearTimeout(timer);
+  proxy.stop();
 }
 
 function readProcessFile(path: string): Process {
@@ -123,18 +155,6 @@ function processFromFlags(base: Process | undefined, o: ExecOptions): Process {
   const problems = checkProcess(p, 'exec process');
   if (problems.length > 0) throw new UserError(problems.join('\n'));
   return p;
-}
-
-/** runc's rules for a console: only with a terminal, and a detached terminal needs a socket to send it to. */
-function checkConsole(proc: Process, o: ExecOptions): void {
-  const terminal = proc.terminal ?? false;
-  if (o.detach && terminal && !o.consoleSocket) {
-    throw new UserError('cannot allocate tty if runc will detach without setting console socket');
-  }
-  if ((!o.detach || !terminal) && o.consoleSocket) {
-    throw new UserError('cannot use console socket if runc will not detach or allocate tty');
-  }
-  if (terminal) throw new UserError('a terminal for exec (--tty, process.terminal) is not supported by tsrunc yet');
 }
 
 /**
@@ -179,18 +199,32 @@ function subDir(base: string, sub: string): string {
   return dir;
 }
 
-async function waitForExit(pid: number): Promise<number> {
-  const forward = (sig: NodeJS.Signals) => killQuietly(pid, sig);
-  for (const sig of FORWARDED) process.on(sig, forward);
-  try {
-    const { pid: reaped, status } = await libc().waitpidAsync(pid);
-    if (reaped === pid) return exitCodeOf(status);
-    // not our child after all (should not happen with CLONE_PARENT): wait it out
-    waitGone(pid, undefined, 24 * 3600 * 1000);
-    return 255;
-  } finally {
-    for (const sig of FORWARDED) process.off(sig, forward);
+/**
+ * Forwards our signals to the process from the moment its pid is known (the
+ * stub reports it before the process execs), so none is lost to the race
+ * between its start and our wait.
+ */
+class SignalForwarder {
+  private pid = 0;
+  private readonly forward = (sig: NodeJS.Signals) => killQuietly(this.pid, sig);
+
+  start(pid: number): void {
+    if (this.pid !== 0) return;
+    this.pid = pid;
+    for (const sig of FORWARDED) process.on(sig, this.forward);
   }
+
+  stop(): void {
+    if (this.pid !== 0) for (const sig of FORWARDED) process.off(sig, this.forward);
+  }
+}
+
+async function waitForExit(pid: number): Promise<number> {
+  const { pid: reaped, status } = await libc().waitpidAsync(pid);
+  if (reaped === pid) return exitCodeOf(status);
+  // not our child after all (should not happen with CLONE_PARENT): wait it out
+  waitGone(pid, undefined, 24 * 3600 * 1000);
+  return 255;
 }
 
 function killQuietly(pid: number, sig: NodeJS.Signals = 'SIGKILL'): void {

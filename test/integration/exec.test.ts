@@ -36,6 +36,15 @@ function statusField(text: string, key: string): string {
   return m ? m[1].trim() : '';
 }
 
+/** A promise that fails the test instead of hanging it. */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 function waitFor(cond: () => boolean, ms = 5000): boolean {
   const end = Date.now() + ms;
   while (Date.now() < end) {
@@ -147,10 +156,14 @@ test('signals reach the foreground process', async () => {
   const child = spawn(TSRUNC, ['--root', s.root, 'exec', main.id, 'sh', '-c', 'trap "exit 7" TERM; echo ready; while :; do sleep 0.1; done'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
-  child.kill('SIGTERM');
-  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-  assert.is(code, 7);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  try {
+    await within(new Promise<void>((resolve) => child.stdout!.once('data', () => resolve())), 20_000, 'the process to start');
+    child.kill('SIGTERM');
+    assert.is(await within(exited, 20_000, 'tsrunc to exit'), 7);
+  } finally {
+    child.kill('SIGKILL');
+  }
 });
 
 test('the container seccomp filter applies to exec too', () => {
@@ -164,6 +177,74 @@ test('the container seccomp filter applies to exec too', () => {
   assert.match(r.stdout, /Seccomp:\s+2/);
   assert.match(r.stderr, /Operation not permitted/i);
   assert.is.not(r.code, 0);
+});
+
+/** Accepts one connection on a unix socket, takes the fd it carries and prints what it reads from it (python: Node cannot receive fds). */
+const RECEIVER = `
+import array, os, socket, sys
+path = sys.argv[1]
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(path)
+srv.listen(1)
+print("listening", flush=True)
+conn, _ = srv.accept()
+fds = array.array("i")
+msg, anc, _, _ = conn.recvmsg(4096, socket.CMSG_SPACE(fds.itemsize))
+for level, kind, data in anc:
+    fds.frombytes(data[: fds.itemsize])
+out = b""
+while b"END" not in out:
+    try:
+        chunk = os.read(fds[0], 1024)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+sys.stdout.write(msg.decode() + "|" + out.decode().replace("\\r", ""))
+`;
+
+test('--tty --detach --console-socket (containerd exec -t): the pty master goes to the socket', async () => {
+  const script = join(s.tmp, 'receiver.py');
+  writeFileSync(script, RECEIVER);
+  const socketPath = join(s.tmp, `console-${uniqueId()}.sock`);
+  const child = spawn('python3', [script, socketPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  const closed = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  try {
+    await within(new Promise<void>((resolve) => {
+      const t = setInterval(() => out.includes('listening') && (clearInterval(t), resolve()), 20);
+    }), 10_000, 'the receiver to listen');
+    const pidFile = join(s.tmp, 'tty-exec.pid');
+    const r = s.tsrunc(['exec', '--tty', '--detach', '--console-socket', socketPath, '--pid-file', pidFile, main.id, 'sh', '-c', 'tty; echo END']);
+    assert.is(r.code, 0, r.stderr);
+    assert.match(readFileSync(pidFile, 'utf8'), /^\d+$/);
+    await within(closed, 20_000, 'the receiver to read the pty');
+  } finally {
+    child.kill('SIGKILL');
+  }
+  assert.match(out, /\/dev\/pts\/ptmx\|\/dev\/pts\/\d+\nEND/);
+});
+
+test('--tty in the foreground: the process gets a terminal, tsrunc its exit status', () => {
+  const command = `${TSRUNC} --root ${s.root} exec -t ${main.id} sh -c 'test -t 0 && tty; exit 4'`;
+  const r = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', timeout: 60_000 });
+  assert.match(r.stdout, /\/dev\/pts\/\d+/);
+  assert.is(r.status, 4);
+});
+
+test('--preserve-fds: fd 3 reaches the process', () => {
+  const out = join(s.tmp, 'preserve.out');
+  const fo = openSync(out, 'w');
+  const extra = openSync('/etc/hostname', 'r');
+  const r = spawnSync(TSRUNC, ['--root', s.root, 'exec', '--preserve-fds', '1', main.id, 'sh', '-c', 'ls /proc/$$/fd; true'], {
+    stdio: ['ignore', fo, 'inherit', extra],
+  });
+  closeSync(fo);
+  closeSync(extra);
+  assert.is(r.status, 0);
+  assert.is(readFileSync(out, 'utf8'), '0\n1\n2\n3\n');
 });
 
 test('errors: missing executable, stopped, paused, unknown container, bad flags', () => {
@@ -183,7 +264,8 @@ test('errors: missing executable, stopped, paused, unknown container, bad flags'
   assert.match(s.tsrunc(['exec', '--cwd', 'rel', main.id, 'true']).stderr, '--cwd must be an absolute path: rel');
   assert.match(s.tsrunc(['exec', '-u', 'abc', main.id, 'true']).stderr, 'bad uid');
   assert.match(s.tsrunc(['exec', '-e', 'NOEQUALS', main.id, 'true']).stderr, 'invalid environment variable: "NOEQUALS"');
-  assert.match(s.tsrunc(['exec', '-t', main.id, 'true']).stderr, 'not supported by tsrunc yet');
+  assert.match(s.tsrunc(['exec', '-t', '-d', main.id, 'true']).stderr, 'cannot allocate tty if tsrunc will detach without setting console socket');
+  assert.match(s.tsrunc(['exec', '--console-socket', '/tmp/x.sock', main.id, 'true']).stderr, 'cannot use console socket');
   assert.match(s.tsrunc(['exec', '--cgroup', '../../escape', main.id, 'true']).stderr, 'bad sub cgroup path');
 
   const stopped = running();
