@@ -92,11 +92,12 @@ void run_init(const struct plan *p, int statefd, int stage0_done)
   const struct record *args = plan_first(p, R_ARGS);
   const struct record *env = plan_first(p, R_ENV);
   static char *no_env[] = { NULL };
+  char **envp = env_with_home(env ? env->field : no_env);
 
   msg_ready();
   wait_for_start(p, statefd);
   if (no_new_privs)
     load_seccomp(p);
-  execve(exe, args->field, env ? env->field : no_env);
+  execve(exe, args->field, envp);
   die_errno("exec %s", exe);
 }

@@ -121,4 +121,7 @@ void verify_cwd(void);
 /* init.c */
 _Noreturn void run_init(const struct plan *p, int statefd, int stage0_done);
 
+/* home.c */
+char **env_with_home(char **env);
+
 #endif

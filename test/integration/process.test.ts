@@ -25,6 +25,19 @@ test('args, env and cwd', () => {
   assert.is(out, 'one|two words|/tmp\n');
 });
 
+test('HOME comes from the container /etc/passwd unless the config sets it', () => {
+  assert.is(inside('echo $HOME', (c) => {
+    c.process!.env = ['PATH=/bin'];
+    c.process!.user = { uid: 1000, gid: 1000 };
+  }), '/home/test\n');
+  assert.is(inside('echo $HOME', (c) => (c.process!.env = ['PATH=/bin'])), '/root\n');
+  assert.is(inside('echo $HOME', (c) => (c.process!.env = ['PATH=/bin', 'HOME=/custom'])), '/custom\n');
+  assert.is(inside('echo $HOME', (c) => {
+    c.process!.env = ['PATH=/bin'];
+    c.process!.user = { uid: 4242, gid: 4242 };
+  }), '/\n');
+});
+
 test('user uid, gid, additionalGids and umask', () => {
   const out = inside('id -u; id -g; id -G; umask', (c) => {
     c.process!.user = { uid: 1000, gid: 1000, additionalGids: [5, 100], umask: 0o027 };
