@@ -1,9 +1,11 @@
 // One build step: transpile src/ and test/ to dist/ (type checking is `npm run typecheck`),
-// and build the C stub in nsexec/.
+// bundle the CLI for bin/tsrunc with its V8 code cache, and build the C stub in nsexec/.
 import { build } from 'esbuild';
-import { readdirSync, statSync, rmSync, renameSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, statSync, rmSync, renameSync, existsSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import vm from 'node:vm';
 
 function tsFiles(dir) {
   const out = [];
@@ -19,15 +21,40 @@ function tsFiles(dir) {
 // while we build never finds it half-empty.
 const fresh = `dist.new-${process.pid}`;
 const old = `dist.old-${process.pid}`;
+const common = { platform: 'node', target: 'node20', logLevel: 'warning' };
+// One file per module: what the tests import.
+await build({ ...common, format: 'esm', entryPoints: [...tsFiles('src'), ...tsFiles('test')], outdir: fresh, outbase: '.' });
+
+// The CLI as one script, run by bin/tsrunc (docs/performance.md): one file to read
+// and, with the code cache, nothing to parse; modules behind dynamic imports are still
+// evaluated only when a command imports them. The script is a function expression
+// taking CommonJS's arguments. It sits as deep as dist/src/<dir>/, so paths relative
+// to import.meta.url (the stub, package.json) resolve the same. koffi is native: external.
+const cli = resolve(fresh, 'bundle/cli/main.script.js');
 await build({
-  entryPoints: [...tsFiles('src'), ...tsFiles('test')],
-  outdir: fresh,
-  outbase: '.',
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  logLevel: 'warning',
+  ...common,
+  format: 'cjs',
+  bundle: true,
+  entryPoints: ['src/cli/main.ts'],
+  outfile: cli,
+  external: ['koffi'],
+  define: { 'import.meta.url': '__importMetaUrl' },
+  banner: {
+    js: '(function (exports, require, module, __filename, __dirname) {\nconst __importMetaUrl = require("node:url").pathToFileURL(__filename).href;',
+  },
+  footer: { js: '})' },
 });
+// yargs (ES module only, slow to load) for what the fast parser leaves to it.
+await build({ ...common, format: 'esm', bundle: true, entryPoints: ['src/cli/yargs-cli.ts'], outfile: resolve(fresh, 'bundle/cli/yargs-cli.js') });
+// V8 code cache of the script, compiled and its top level run as bin/tsrunc does
+// (no command runs), under the name it will have in dist/: the cache keeps it for
+// stack traces. V8 ignores a cache from another node version or other flags.
+const installed = resolve('dist/bundle/cli/main.script.js');
+const script = new vm.Script(readFileSync(cli, 'utf8'), { filename: installed });
+const mod = { exports: {} };
+script.runInThisContext().call(mod.exports, mod.exports, createRequire(installed), mod, installed, dirname(installed));
+writeFileSync(`${cli}.cache`, script.createCachedData());
+
 if (existsSync('dist')) renameSync('dist', old);
 renameSync(fresh, 'dist');
 rmSync(old, { recursive: true, force: true });

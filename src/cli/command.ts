@@ -1,25 +1,19 @@
 // Shared pieces of the command modules: global options and error handling.
-import type { ArgumentsCamelCase } from 'yargs';
 import { UserError } from '../errors.js';
 import type { GlobalOptions } from '../runtime/options.js';
+import type { Args, GlobalArgs } from './flags.js';
 import { log } from './log.js';
+import { writeErr } from './output.js';
 
-export interface GlobalArgs {
-  root: string;
-  log?: string;
-  logFormat: 'text' | 'json';
-  debug: boolean;
-  systemdCgroup: boolean;
-  rootless: string;
-}
+export type { Args, GlobalArgs } from './flags.js';
 
 export function globals(argv: GlobalArgs): GlobalOptions {
   return { root: argv.root, systemdCgroup: argv.systemdCgroup, rootless: argv.rootless === 'true', debug: argv.debug };
 }
 
 /** Wraps a handler: expected errors become one line and exit 1; bugs show a stack only with --debug. */
-export function action<T>(fn: (argv: ArgumentsCamelCase<T & GlobalArgs>) => Promise<number | void> | number | void) {
-  return async (argv: ArgumentsCamelCase<T & GlobalArgs>): Promise<void> => {
+export function action<T>(fn: (argv: Args<T>) => Promise<number | void> | number | void) {
+  return async (argv: Args<T>): Promise<void> => {
     try {
       const code = await fn(argv);
       process.exitCode = typeof code === 'number' ? code : 0;
@@ -27,7 +21,7 @@ export function action<T>(fn: (argv: ArgumentsCamelCase<T & GlobalArgs>) => Prom
       if (err instanceof UserError) log.error(err.message);
       else {
         log.error(err instanceof Error ? err.message : String(err));
-        if (argv.debug && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+        if (argv.debug && err instanceof Error && err.stack) writeErr(err.stack + '\n');
       }
       process.exitCode = 1;
     }

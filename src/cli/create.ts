@@ -1,5 +1,5 @@
-import type { Argv, CommandModule } from 'yargs';
-import { action, globals, requireId, type GlobalArgs } from './command.js';
+import { action, globals, requireId } from './command.js';
+import type { CommandSpec, Flags, Positional } from './flags.js';
 
 export interface CreateArgs {
   id: string;
@@ -11,17 +11,17 @@ export interface CreateArgs {
   preserveFds: number;
 }
 
+export const ID: Positional = { name: 'id', required: true, describe: 'container id' };
+
 /** Flags shared by create and run. */
-export function createFlags<T>(y: Argv<T>) {
-  return y
-    .positional('id', { type: 'string', describe: 'container id', demandOption: true })
-    .option('bundle', { alias: 'b', type: 'string', default: '.', describe: 'path to the bundle directory' })
-    .option('pid-file', { type: 'string', describe: 'file to write the init pid to' })
-    .option('console-socket', { type: 'string', describe: 'unix socket to receive the pty master' })
-    .option('no-pivot', { type: 'boolean', default: false, describe: 'use MS_MOVE + chroot instead of pivot_root' })
-    .option('no-new-keyring', { type: 'boolean', default: false, describe: 'do not create a new session keyring' })
-    .option('preserve-fds', { type: 'number', default: 0, describe: 'pass N extra fds (from 3) to the container' });
-}
+export const CREATE_FLAGS: Flags = {
+  bundle: { alias: 'b', type: 'string', default: '.', describe: 'path to the bundle directory' },
+  'pid-file': { type: 'string', describe: 'file to write the init pid to' },
+  'console-socket': { type: 'string', describe: 'unix socket to receive the pty master' },
+  'no-pivot': { type: 'boolean', default: false, describe: 'use MS_MOVE + chroot instead of pivot_root' },
+  'no-new-keyring': { type: 'boolean', default: false, describe: 'do not create a new session keyring' },
+  'preserve-fds': { type: 'number', default: 0, describe: 'pass N extra fds (from 3) to the container' },
+};
 
 export function createOptions(argv: CreateArgs) {
   return {
@@ -35,11 +35,12 @@ export function createOptions(argv: CreateArgs) {
   };
 }
 
-export const command: CommandModule<GlobalArgs, CreateArgs & GlobalArgs> = {
-  command: 'create <id>',
+export const command: CommandSpec<CreateArgs> = {
+  name: 'create',
   describe: 'create a container (its init waits for start)',
-  builder: (y) => createFlags(y) as unknown as Argv<CreateArgs & GlobalArgs>,
-  handler: action<CreateArgs>(async (argv) => {
+  positionals: [ID],
+  flags: CREATE_FLAGS,
+  run: action<CreateArgs>(async (argv) => {
     const { createContainer } = await import('../runtime/create.js');
     await createContainer(globals(argv), createOptions(argv));
   }),

@@ -1,6 +1,6 @@
-import type { CommandModule } from 'yargs';
 import { UserError } from '../errors.js';
-import { action, globals, requireId, type GlobalArgs } from './command.js';
+import { action, globals, requireId } from './command.js';
+import type { CommandSpec } from './flags.js';
 
 interface EventsArgs {
   id: string;
@@ -21,15 +21,15 @@ export function parseDuration(text: string): number {
   return m[1] === '-' ? -ms : ms;
 }
 
-export const command: CommandModule<GlobalArgs, EventsArgs & GlobalArgs> = {
-  command: 'events <id>',
+export const command: CommandSpec<EventsArgs> = {
+  name: 'events',
   describe: 'display container events: OOM notices and cpu, memory, pids and IO statistics',
-  builder: (y) =>
-    y
-      .positional('id', { type: 'string', demandOption: true })
-      .option('interval', { type: 'string', default: '5s', describe: 'stats collection interval' })
-      .option('stats', { type: 'boolean', default: false, describe: "display the container's stats then exit" }),
-  handler: action<EventsArgs>(async (argv) => {
+  positionals: [{ name: 'id', required: true }],
+  flags: {
+    interval: { type: 'string', default: '5s', describe: 'stats collection interval' },
+    stats: { type: 'boolean', default: false, describe: "display the container's stats then exit" },
+  },
+  run: action<EventsArgs>(async (argv) => {
     const intervalMs = parseDuration(String(argv.interval));
     const { streamEvents } = await import('../runtime/events.js');
     await streamEvents(globals(argv), requireId(argv.id), {

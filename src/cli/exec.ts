@@ -1,7 +1,8 @@
-import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { UserError } from '../errors.js';
-import { globals, requireId, type GlobalArgs } from './command.js';
+import { globals, requireId } from './command.js';
+import { GLOBAL_FLAGS, valueFlagNames, type Args, type CommandSpec, type Flags } from './flags.js';
 import { log } from './log.js';
+import { writeErr } from './output.js';
 
 interface ExecArgs {
   id: string;
@@ -24,30 +25,32 @@ interface ExecArgs {
   ignorePaused: boolean;
 }
 
-/** exec's flags that take a value, with their one-letter aliases (runc 1.1's set). */
-const VALUE_FLAGS: Readonly<Record<string, { alias?: string; describe: string }>> = {
-  'console-socket': { describe: 'unix socket to receive the pty master' },
-  cwd: { describe: 'working directory in the container' },
-  env: { alias: 'e', describe: 'set an environment variable (KEY=value); repeatable' },
-  user: { alias: 'u', describe: 'uid[:gid]' },
-  'additional-gids': { alias: 'g', describe: 'an additional gid; repeatable' },
-  process: { alias: 'p', describe: 'path to a process.json (then the command is not used)' },
-  'pid-file': { describe: 'file to write the process pid to' },
-  'process-label': { describe: 'selinux label for the process' },
-  apparmor: { describe: 'apparmor profile for the process' },
-  cap: { alias: 'c', describe: 'add a capability to the bounding, effective and permitted sets; repeatable' },
-  'preserve-fds': { describe: 'pass N extra fds (from 3) to the process' },
-  cgroup: { describe: 'join a sub-cgroup: path, or controller[,controller]:path; repeatable' },
+/** exec's flags, with their one-letter aliases (runc 1.1's set); those with values require one. */
+const FLAGS: Flags = {
+  tty: { alias: 't', type: 'boolean', default: false, describe: 'allocate a pseudo-terminal' },
+  detach: { alias: 'd', type: 'boolean', default: false, describe: 'do not wait for the process' },
+  'no-new-privs': { type: 'boolean', describe: 'set no_new_privs for the process' },
+  'ignore-paused': { type: 'boolean', default: false, describe: 'allow exec in a paused container' },
+  'console-socket': { type: 'string', requiresArg: true, describe: 'unix socket to receive the pty master' },
+  cwd: { type: 'string', requiresArg: true, describe: 'working directory in the container' },
+  env: { alias: 'e', type: 'string', requiresArg: true, describe: 'set an environment variable (KEY=value); repeatable' },
+  user: { alias: 'u', type: 'string', requiresArg: true, describe: 'uid[:gid]' },
+  'additional-gids': { alias: 'g', type: 'string', requiresArg: true, describe: 'an additional gid; repeatable' },
+  process: { alias: 'p', type: 'string', requiresArg: true, describe: 'path to a process.json (then the command is not used)' },
+  'pid-file': { type: 'string', requiresArg: true, describe: 'file to write the process pid to' },
+  'process-label': { type: 'string', requiresArg: true, describe: 'selinux label for the process' },
+  apparmor: { type: 'string', requiresArg: true, describe: 'apparmor profile for the process' },
+  cap: {
+    alias: 'c',
+    type: 'string',
+    requiresArg: true,
+    describe: 'add a capability to the bounding, effective and permitted sets; repeatable',
+  },
+  'preserve-fds': { type: 'number', default: 0, requiresArg: true, describe: 'pass N extra fds (from 3) to the process' },
+  cgroup: { type: 'string', requiresArg: true, describe: 'join a sub-cgroup: path, or controller[,controller]:path; repeatable' },
 };
 
-/** Global flags (main.ts) that take a value; they may come before or after the command name. */
-const GLOBAL_VALUE_FLAGS = ['root', 'log', 'log-format', 'rootless', 'criu'];
-
-const takesValue = new Set<string>([
-  ...GLOBAL_VALUE_FLAGS,
-  ...Object.keys(VALUE_FLAGS),
-  ...Object.values(VALUE_FLAGS).flatMap((f) => (f.alias ? [f.alias] : [])),
-]);
+const takesValue = valueFlagNames(GLOBAL_FLAGS, FLAGS);
 
 /** Whether a flag token consumes the next argument. */
 function consumesNext(arg: string): boolean {
@@ -96,41 +99,27 @@ function gids(v: string | string[] | undefined): number[] {
   });
 }
 
-export const command: CommandModule<GlobalArgs, ExecArgs & GlobalArgs> = {
-  command: 'exec <id> [command..]',
+export const command: CommandSpec<ExecArgs> = {
+  name: 'exec',
   describe: 'run a new process in a running container',
-  builder: (y) => {
-    let b = y
-      .positional('id', { type: 'string', describe: 'container id', demandOption: true })
-      .positional('command', { type: 'string', array: true, describe: 'the command and its arguments' })
-      .option('tty', { alias: 't', type: 'boolean', default: false, describe: 'allocate a pseudo-terminal' })
-      .option('detach', { alias: 'd', type: 'boolean', default: false, describe: 'do not wait for the process' })
-      .option('no-new-privs', { type: 'boolean', describe: 'set no_new_privs for the process' })
-      .option('ignore-paused', { type: 'boolean', default: false, describe: 'allow exec in a paused container' }) as unknown as Argv<ExecArgs & GlobalArgs>;
-    for (const [name, f] of Object.entries(VALUE_FLAGS)) {
-      b = b.option(name, {
-        type: name === 'preserve-fds' ? 'number' : 'string',
-        ...(name === 'preserve-fds' ? { default: 0 } : {}),
-        ...(f.alias ? { alias: f.alias } : {}),
-        describe: f.describe,
-        requiresArg: true,
-      }) as unknown as Argv<ExecArgs & GlobalArgs>;
-    }
-    return b;
-  },
-  handler: async (argv) => {
+  positionals: [
+    { name: 'id', required: true, describe: 'container id' },
+    { name: 'command', variadic: true, describe: 'the command and its arguments' },
+  ],
+  flags: FLAGS,
+  run: async (argv) => {
     // runc: every exec failure is "exec failed: …" with exit status 255; otherwise the process's status
     try {
       process.exitCode = await execFromArgs(argv);
     } catch (err) {
       log.error(`exec failed: ${err instanceof Error ? err.message : String(err)}`);
-      if (argv.debug && !(err instanceof UserError) && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+      if (argv.debug && !(err instanceof UserError) && err instanceof Error && err.stack) writeErr(err.stack + '\n');
       process.exitCode = 255;
     }
   },
 };
 
-async function execFromArgs(a: ArgumentsCamelCase<ExecArgs & GlobalArgs>): Promise<number> {
+async function execFromArgs(a: Args<ExecArgs>): Promise<number> {
   const { execInContainer } = await import('../runtime/exec.js');
   // after the `--` separateExecCommand added, yargs leaves the command in `_` (after "exec")
   const cmd = [...(a.command ?? []), ...a._.slice(1).map(String)];

@@ -1,13 +1,13 @@
-import type { CommandModule } from 'yargs';
-import { action, type GlobalArgs } from './command.js';
+import { action } from './command.js';
+import type { CommandSpec } from './flags.js';
+import { writeOut } from './output.js';
 
-export const command: CommandModule<GlobalArgs, GlobalArgs> = {
-  command: 'features',
+export const command: CommandSpec = {
+  name: 'features',
   describe: 'print the features this tsrunc implements (runtime-spec features.md), as JSON',
-  builder: (y) => y,
-  handler: action(async () => {
+  run: action(async () => {
     const { features } = await import('../runtime/features.js');
     // runc's layout: four-space indent, trailing newline
-    process.stdout.write(JSON.stringify(features(), null, 4) + '\n');
+    writeOut(JSON.stringify(features(), null, 4) + '\n');
   }),
 };

@@ -1,5 +1,5 @@
-import type { CommandModule } from 'yargs';
-import { action, globals, requireId, type GlobalArgs } from './command.js';
+import { action, globals, requireId } from './command.js';
+import type { CommandSpec } from './flags.js';
 
 interface KillArgs {
   id: string;
@@ -7,15 +7,15 @@ interface KillArgs {
   all: boolean;
 }
 
-export const command: CommandModule<GlobalArgs, KillArgs & GlobalArgs> = {
-  command: 'kill <id> [signal]',
+export const command: CommandSpec<KillArgs> = {
+  name: 'kill',
   describe: 'send a signal (default SIGTERM) to the container init',
-  builder: (y) =>
-    y
-      .positional('id', { type: 'string', demandOption: true })
-      .positional('signal', { type: 'string', default: 'SIGTERM' })
-      .option('all', { alias: 'a', type: 'boolean', default: false, describe: 'signal every process in the container' }),
-  handler: action<KillArgs>(async (argv) => {
+  positionals: [
+    { name: 'id', required: true },
+    { name: 'signal', default: 'SIGTERM' },
+  ],
+  flags: { all: { alias: 'a', type: 'boolean', default: false, describe: 'signal every process in the container' } },
+  run: action<KillArgs>(async (argv) => {
     const { parseSignal } = await import('../linux/signals.js');
     const signal = parseSignal(String(argv.signal));
     const { killContainer } = await import('../runtime/kill.js');

@@ -2,6 +2,7 @@
 // (containerd's shim shows the last "error" line of the JSON log to users);
 // errors are also printed plainly on stderr.
 import { appendFileSync } from 'node:fs';
+import { writeErr } from './output.js';
 
 export type LogFormat = 'text' | 'json';
 type Level = 'debug' | 'info' | 'warning' | 'error';
@@ -36,7 +37,7 @@ function write(level: Level, msg: string): void {
       // an unwritable log must not hide the message: fall through to stderr
     }
   }
-  process.stderr.write(format(level, msg));
+  writeErr(format(level, msg));
 }
 
 export const log = {
@@ -49,6 +50,6 @@ export const log = {
   /** The one line a user sees for a failed command. */
   error(msg: string): void {
     if (config.file) write('error', msg);
-    process.stderr.write(`tsrunc: ${msg}\n`);
+    writeErr(`tsrunc: ${msg}\n`);
   },
 };

@@ -1,11 +1,11 @@
-import type { CommandModule } from 'yargs';
-import { action, globals, requireId, type GlobalArgs } from './command.js';
+import { action, globals, requireId } from './command.js';
+import type { CommandSpec } from './flags.js';
 
-export const command: CommandModule<GlobalArgs, { id: string } & GlobalArgs> = {
-  command: 'pause <id>',
+export const command: CommandSpec<{ id: string }> = {
+  name: 'pause',
   describe: 'suspend all processes inside the container',
-  builder: (y) => y.positional('id', { type: 'string', demandOption: true }),
-  handler: action<{ id: string }>(async (argv) => {
+  positionals: [{ name: 'id', required: true }],
+  run: action<{ id: string }>(async (argv) => {
     const { pauseContainer } = await import('../runtime/pause.js');
     pauseContainer(globals(argv), requireId(argv.id));
   }),

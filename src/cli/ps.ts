@@ -1,6 +1,7 @@
-import type { CommandModule } from 'yargs';
 import { UserError } from '../errors.js';
-import { action, globals, requireId, type GlobalArgs } from './command.js';
+import { action, globals, requireId } from './command.js';
+import { GLOBAL_FLAGS, valueFlagNames, type CommandSpec, type Flags } from './flags.js';
+import { writeOut } from './output.js';
 
 interface PsArgs {
   id: string;
@@ -8,15 +9,17 @@ interface PsArgs {
   format: string;
 }
 
-export const command: CommandModule<GlobalArgs, PsArgs & GlobalArgs> = {
-  command: 'ps <id> [psArgs..]',
+const FLAGS: Flags = { format: { alias: 'f', type: 'string', default: 'table', describe: 'table or json' } };
+
+export const command: CommandSpec<PsArgs> = {
+  name: 'ps',
   describe: 'display the processes running inside a container',
-  builder: (y) =>
-    y
-      .positional('id', { type: 'string', demandOption: true })
-      .positional('psArgs', { type: 'string', array: true, default: [] as string[], describe: 'options for ps (default -ef)' })
-      .option('format', { alias: 'f', type: 'string', default: 'table', describe: 'table or json' }),
-  handler: action<PsArgs>(async (argv) => {
+  positionals: [
+    { name: 'id', required: true },
+    { name: 'psArgs', variadic: true, default: [], describe: 'options for ps (default -ef)' },
+  ],
+  flags: FLAGS,
+  run: action<PsArgs>(async (argv) => {
     const format = String(argv.format);
     if (format !== 'table' && format !== 'json') throw new UserError('invalid format option');
     const { containerPids, psTable } = await import('../runtime/ps.js');
@@ -24,12 +27,12 @@ export const command: CommandModule<GlobalArgs, PsArgs & GlobalArgs> = {
     // after the "--" markPsArgs adds, yargs leaves them in argv._ (behind the command name)
     const psArgs = [...(argv.psArgs ?? []), ...argv._.slice(1)].map(String);
     // runc prints Go's nil slice as null; containerd's shim accepts both
-    if (format === 'json') process.stdout.write(JSON.stringify(pids.length ? pids : null) + '\n');
-    else process.stdout.write(psTable(pids, psArgs));
+    if (format === 'json') writeOut(JSON.stringify(pids.length ? pids : null) + '\n');
+    else writeOut(psTable(pids, psArgs));
   }),
 };
 
-const TAKES_VALUE = new Set(['--root', '--log', '--log-format', '--rootless', '--criu', '--format', '-f']);
+const TAKES_VALUE = new Set([...valueFlagNames(GLOBAL_FLAGS, FLAGS)].map((n) => (n.length === 1 ? `-${n}` : `--${n}`)));
 
 /**
  * runc stops parsing flags after ps's container id: the rest is for ps(1) (`ps <id> -o pid`).

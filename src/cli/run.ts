@@ -1,16 +1,17 @@
-import type { Argv, CommandModule } from 'yargs';
-import { action, globals, type GlobalArgs } from './command.js';
-import { createFlags, createOptions, type CreateArgs } from './create.js';
+import { action, globals } from './command.js';
+import { CREATE_FLAGS, ID, createOptions, type CreateArgs } from './create.js';
+import type { CommandSpec } from './flags.js';
 
 interface RunArgs extends CreateArgs {
   detach: boolean;
 }
 
-export const command: CommandModule<GlobalArgs, RunArgs & GlobalArgs> = {
-  command: 'run <id>',
+export const command: CommandSpec<RunArgs> = {
+  name: 'run',
   describe: 'create and start a container; wait for it unless --detach',
-  builder: (y) => createFlags(y).option('detach', { alias: 'd', type: 'boolean', default: false }) as unknown as Argv<RunArgs & GlobalArgs>,
-  handler: action<RunArgs>(async (argv) => {
+  positionals: [ID],
+  flags: { ...CREATE_FLAGS, detach: { alias: 'd', type: 'boolean', default: false } },
+  run: action<RunArgs>(async (argv) => {
     const { runContainer } = await import('../runtime/run.js');
     return runContainer(globals(argv), { ...createOptions(argv), detach: argv.detach });
   }),

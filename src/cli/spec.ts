@@ -1,19 +1,19 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CommandModule } from 'yargs';
 import { UserError } from '../errors.js';
-import { action, type GlobalArgs } from './command.js';
+import { action } from './command.js';
+import type { CommandSpec } from './flags.js';
 
 interface SpecArgs {
   bundle: string;
   rootless: string;
 }
 
-export const command: CommandModule<GlobalArgs, SpecArgs & GlobalArgs> = {
-  command: 'spec',
+export const command: CommandSpec<SpecArgs> = {
+  name: 'spec',
   describe: 'write a default config.json into the bundle directory',
-  builder: (y) => y.option('bundle', { alias: 'b', type: 'string', default: '.', describe: 'where to write config.json' }),
-  handler: action<SpecArgs>(async (argv) => {
+  flags: { bundle: { alias: 'b', type: 'string', default: '.', describe: 'where to write config.json' } },
+  run: action<SpecArgs>(async (argv) => {
     const target = join(argv.bundle, 'config.json');
     if (existsSync(target)) throw new UserError(`file ${target} exists, remove it first`);
     const { defaultConfig } = await import('../spec/default-config.js');

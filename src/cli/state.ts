@@ -1,12 +1,13 @@
-import type { CommandModule } from 'yargs';
-import { action, globals, requireId, type GlobalArgs } from './command.js';
+import { action, globals, requireId } from './command.js';
+import type { CommandSpec } from './flags.js';
+import { writeOut } from './output.js';
 
-export const command: CommandModule<GlobalArgs, { id: string } & GlobalArgs> = {
-  command: 'state <id>',
+export const command: CommandSpec<{ id: string }> = {
+  name: 'state',
   describe: 'print the state of a container as JSON',
-  builder: (y) => y.positional('id', { type: 'string', demandOption: true }),
-  handler: action<{ id: string }>(async (argv) => {
+  positionals: [{ name: 'id', required: true }],
+  run: action<{ id: string }>(async (argv) => {
     const { containerState } = await import('../runtime/state.js');
-    process.stdout.write(JSON.stringify(containerState(globals(argv), requireId(argv.id)), null, 2) + '\n');
+    writeOut(JSON.stringify(containerState(globals(argv), requireId(argv.id)), null, 2) + '\n');
   }),
 };

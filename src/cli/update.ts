@@ -1,51 +1,47 @@
 import { readFileSync } from 'node:fs';
-import type { CommandModule } from 'yargs';
 import { UserError, describeSystemError } from '../errors.js';
 import type { LinuxResources } from '../spec/config.js';
-import { action, globals, requireId, type GlobalArgs } from './command.js';
+import { action, globals, requireId } from './command.js';
+import type { CommandSpec, Flags } from './flags.js';
 import type { UpdateFlags } from './update-flags.js';
 import { log } from './log.js';
 
 type UpdateArgs = UpdateFlags & { id: string; resources?: string };
 
 // runc's flags; all strings so a bad number gets a message naming the flag
-const FLAGS: Record<string, { describe: string; alias?: string; hidden?: boolean }> = {
-  'blkio-weight': { describe: 'per cgroup block IO weight, 10 to 1000' },
-  'cpu-period': { describe: 'CPU CFS period in usecs (0: system default)' },
-  'cpu-quota': { describe: 'CPU CFS hard limit in usecs per period' },
-  'cpu-burst': { describe: 'CPU CFS burst in usecs per period' },
-  'cpu-share': { describe: 'CPU shares (relative weight)', alias: 'cpu-shares' },
-  'cpu-rt-period': { describe: 'CPU realtime period in usecs' },
-  'cpu-rt-runtime': { describe: 'CPU realtime runtime in usecs per period' },
-  'cpuset-cpus': { describe: 'CPUs to use (e.g. 0-2,4)' },
-  'cpuset-mems': { describe: 'memory nodes to use' },
-  'cpu-idle': { describe: '1: SCHED_IDLE for the cgroup, 0: default' },
-  memory: { describe: 'memory limit (bytes, or with k/m/g suffix; -1: unlimited)' },
-  'memory-reservation': { describe: 'memory soft limit' },
-  'memory-swap': { describe: 'memory+swap limit; -1: unlimited swap' },
-  'kernel-memory': { describe: 'ignored (obsolete)', hidden: true },
-  'kernel-memory-tcp': { describe: 'ignored (obsolete)', hidden: true },
-  'pids-limit': { describe: 'maximum number of pids (-1: unlimited)' },
-  'l3-cache-schema': { describe: 'Intel RDT/CAT L3 cache schema (not supported)' },
-  'mem-bw-schema': { describe: 'Intel RDT/MBA memory bandwidth schema (not supported)' },
+const FLAGS: Flags = {
+  resources: {
+    alias: 'r',
+    type: 'string',
+    nargs: 1, // or yargs takes "-" for a positional
+    describe: "JSON file with the linux.resources fields to change, or '-' for stdin (the other flags are then ignored)",
+  },
+  'blkio-weight': { type: 'string', describe: 'per cgroup block IO weight, 10 to 1000' },
+  'cpu-period': { type: 'string', describe: 'CPU CFS period in usecs (0: system default)' },
+  'cpu-quota': { type: 'string', describe: 'CPU CFS hard limit in usecs per period' },
+  'cpu-burst': { type: 'string', describe: 'CPU CFS burst in usecs per period' },
+  'cpu-share': { type: 'string', describe: 'CPU shares (relative weight)', alias: 'cpu-shares' },
+  'cpu-rt-period': { type: 'string', describe: 'CPU realtime period in usecs' },
+  'cpu-rt-runtime': { type: 'string', describe: 'CPU realtime runtime in usecs per period' },
+  'cpuset-cpus': { type: 'string', describe: 'CPUs to use (e.g. 0-2,4)' },
+  'cpuset-mems': { type: 'string', describe: 'memory nodes to use' },
+  'cpu-idle': { type: 'string', describe: '1: SCHED_IDLE for the cgroup, 0: default' },
+  memory: { type: 'string', describe: 'memory limit (bytes, or with k/m/g suffix; -1: unlimited)' },
+  'memory-reservation': { type: 'string', describe: 'memory soft limit' },
+  'memory-swap': { type: 'string', describe: 'memory+swap limit; -1: unlimited swap' },
+  'kernel-memory': { type: 'string', describe: 'ignored (obsolete)', hidden: true },
+  'kernel-memory-tcp': { type: 'string', describe: 'ignored (obsolete)', hidden: true },
+  'pids-limit': { type: 'string', describe: 'maximum number of pids (-1: unlimited)' },
+  'l3-cache-schema': { type: 'string', describe: 'Intel RDT/CAT L3 cache schema (not supported)' },
+  'mem-bw-schema': { type: 'string', describe: 'Intel RDT/MBA memory bandwidth schema (not supported)' },
 };
 
-export const command: CommandModule<GlobalArgs, UpdateArgs & GlobalArgs> = {
-  command: 'update <id>',
+export const command: CommandSpec<UpdateArgs> = {
+  name: 'update',
   describe: 'update container resource constraints',
-  builder: (y) => {
-    let b = y
-      .positional('id', { type: 'string', demandOption: true })
-      .option('resources', {
-        alias: 'r',
-        type: 'string',
-        nargs: 1, // or yargs takes "-" for a positional
-        describe: "JSON file with the linux.resources fields to change, or '-' for stdin (the other flags are then ignored)",
-      });
-    for (const [name, o] of Object.entries(FLAGS)) b = b.option(name, { type: 'string', ...o });
-    return b as typeof b & { argv: UpdateArgs };
-  },
-  handler: action<UpdateArgs>(async (argv) => {
+  positionals: [{ name: 'id', required: true }],
+  flags: FLAGS,
+  run: action<UpdateArgs>(async (argv) => {
     const id = requireId(argv.id);
     let resources: LinuxResources;
     if (argv.resources !== undefined && argv.resources !== '') resources = await readResources(argv.resources);

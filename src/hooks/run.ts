@@ -2,13 +2,15 @@
 // "POSIX-platform Hooks"): the container state as JSON on stdin, exactly the
 // configured args and env, and a timeout after which the hook is killed.
 // Hooks run synchronously: the operation that runs them waits for each one.
-import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readSync, unlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { UserError, errnoText } from '../errors.js';
 import type { Hook } from '../spec/config.js';
+
+// child_process and crypto cost start and delete ~5 ms to load: only when a hook runs.
+const nodeRequire = createRequire(import.meta.url);
 
 /** How much of a failed hook's output goes into the error message. */
 const OUTPUT_PEEK = 4096;
@@ -57,6 +59,7 @@ function runHook(hook: Hook, state: object): string | undefined {
   const err = anonymousFile();
   try {
     const argv = hookArgv(hook);
+    const { spawnSync } = nodeRequire('node:child_process') as typeof import('node:child_process');
     const r = spawnSync(hook.path, argv.slice(1), {
       argv0: argv[0],
       env: envObject(hook.env),
@@ -82,6 +85,7 @@ function runHook(hook: Hook, state: object): string | undefined {
 }
 
 function anonymousFile(): number {
+  const { randomBytes } = nodeRequire('node:crypto') as typeof import('node:crypto');
   const path = join(tmpdir(), `tsrunc-hook-${randomBytes(8).toString('hex')}`);
   const fd = openSync(path, 'wx+', 0o600);
   unlinkSync(path);

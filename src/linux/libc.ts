@@ -1,6 +1,6 @@
 // The few libc calls Node does not offer, through koffi. Loaded lazily: most
 // commands (state, list) never need it, and loading koffi costs start-up time.
-import koffi from 'koffi';
+import { koffi } from './koffi.js';
 
 interface Libc {
   flock(fd: number, op: number): number;
@@ -16,7 +16,7 @@ let cached: Libc | undefined;
 
 export function libc(): Libc {
   if (cached) return cached;
-  const lib = koffi.load('libc.so.6');
+  const lib = koffi().load('libc.so.6');
   const waitpid = lib.func('int waitpid(int pid, _Out_ int *status, int options)');
   cached = {
     flock: lib.func('int flock(int fd, int op)'),
@@ -32,7 +32,7 @@ export function libc(): Libc {
       }),
     prctl: lib.func('int prctl(int option, unsigned long a, unsigned long b, unsigned long c, unsigned long d)'),
     umount2: lib.func('int umount2(const char *target, int flags)'),
-    errno: () => koffi.errno(),
+    errno: () => koffi().errno(),
   };
   return cached;
 }
@@ -49,6 +49,6 @@ export function exitCodeOf(status: number): number {
 }
 
 export function errnoName(errno: number): string {
-  for (const [name, value] of Object.entries(koffi.os.errno)) if (value === errno) return name;
+  for (const [name, value] of Object.entries(koffi().os.errno)) if (value === errno) return name;
   return `errno ${errno}`;
 }

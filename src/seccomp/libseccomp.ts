@@ -3,7 +3,7 @@
 // seccomp profile pay for it.
 import { closeSync, fstatSync, readSync } from 'node:fs';
 import { endianness } from 'node:os';
-import koffi from 'koffi';
+import { koffi } from '../linux/koffi.js';
 
 /** An scmp_filter_ctx; only ever handed back to libseccomp. */
 export type FilterCtx = { readonly brand: 'scmp_filter_ctx' };
@@ -47,8 +47,8 @@ let cached: Libseccomp | undefined;
 
 export function libseccomp(): Libseccomp {
   if (cached) return cached;
-  const lib = koffi.load('libseccomp.so.2');
-  const libc = koffi.load('libc.so.6');
+  const lib = koffi().load('libseccomp.so.2');
+  const libc = koffi().load('libc.so.6');
   const ruleAddArray = lib.func(
     'int seccomp_rule_add_array(void *ctx, uint32_t action, int syscall, unsigned int arg_cnt, const void *arg_array)',
   );
@@ -65,7 +65,7 @@ export function libseccomp(): Libseccomp {
       ruleAddArray(ctx, action, syscall, args.length, args.length ? encodeArgs(args) : null),
     exportBpf: lib.func('int seccomp_export_bpf(void *ctx, int fd)'),
     memfdCreate: libc.func('int memfd_create(const char *name, unsigned int flags)'),
-    errno: () => koffi.errno(),
+    errno: () => koffi().errno(),
   };
   return cached;
 }
