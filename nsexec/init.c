@@ -39,12 +39,23 @@ static void set_names(const struct plan *p)
       die_errno("setdomainname %s", r->field[0]);
 }
 
+pid_t host_pid;
+
 void run_init(const struct plan *p, int statefd, int stage0_done)
 {
-  char c;
-  while (read(stage0_done, &c, 1) < 0 && errno == EINTR)
-    ;
+  /* Stage 0 writes our pid as the runtime sees it, then exits (EOF). */
+  pid_t pid = 0;
+  size_t got = 0;
+  for (;;) {
+    ssize_t n = read(stage0_done, (char *)&pid + got, got < sizeof pid ? sizeof pid - got : 1);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    got += (size_t)n;
+  }
   close(stage0_done);
+  host_pid = got >= sizeof pid ? pid : getpid();
 
   if (plan_first(p, R_SETSID) && setsid() < 0)
     die_errno("setsid");
@@ -59,6 +70,7 @@ void run_init(const struct plan *p, int statefd, int stage0_done)
   set_names(p);
   set_rlimits(p);
   set_oom_score_adj(p);
+  set_process_extras(p);
 
   /* As runc: try cwd before the user change (the runtime may reach it when
    * the user cannot); retry after it on EACCES. */
@@ -94,6 +106,12 @@ void run_init(const struct plan *p, int statefd, int stage0_done)
   static char *no_env[] = { NULL };
   char **envp = env_with_home(env ? env->field : no_env);
 
+  /* A notify fd must reach its agent during create (as runc), while the
+   * sync socket still reports errors: then the late load comes before ready. */
+  if (no_new_privs && plan_first(p, R_SECCOMP_LISTENER)) {
+    load_seccomp(p);
+    no_new_privs = 0;
+  }
   msg_ready();
   wait_for_start(p, statefd);
   if (no_new_privs)

@@ -211,8 +211,15 @@ static void do_mount(const struct record *r)
     die_errno("mount %s to %s: create mount point", src, dst);
 
   if (flags & MS_BIND) {
-    if (mount(src, fd_path(fd).s, NULL, MS_BIND | (flags & MS_REC), NULL) < 0)
+    /* An id-mapped source was prepared by stage 0 as a detached tree (idmap.c). */
+    int tree = idmap_tree(r);
+    if (tree >= 0) {
+      if (move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+        die_errno("mount %s to %s: move id-mapped mount", src, dst);
+      close(tree);
+    } else if (mount(src, fd_path(fd).s, NULL, MS_BIND | (flags & MS_REC), NULL) < 0) {
       die_errno("mount %s to %s", src, dst);
+    }
     unsigned long rest = flags & ~(unsigned long)(MS_BIND | MS_REC);
     if (rest) {
       if ((fd = reopen_in_root(fd, dst)) < 0 || remount(fd_path(fd).s, rest, 0) < 0)

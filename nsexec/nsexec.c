@@ -39,7 +39,9 @@
  * namespaces), mounts.c (rootfs), process.c (limits, credentials, seccomp,
  * executable lookup), terminal.c (console), cloned_binary.c (memfd copy),
  * cwd.c (cwd check), hooks.c (createContainer/startContainer hooks),
- * init.c (init order).
+ * extras.c (scheduler, io priority, personality, LSM labels),
+ * seccomp_notify.c (notify fd to the agent), idmap.c (id-mapped mounts),
+ * netdev.c (`netdev` program: moving host interfaces), init.c (init order).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -68,6 +70,8 @@ int main(int argc, char **argv)
 {
   if (argc > 1 && strcmp(argv[1], "console-proxy") == 0)
     return console_proxy_main(argc, argv);
+  if (argc > 1 && strcmp(argv[1], "netdev") == 0)
+    return netdev_main(argc, argv);
   /* argv[1]: the sync socket's fd when fds 3.. are preserved for the container. */
   if (argc > 1) {
     char *end;
@@ -98,6 +102,9 @@ int main(int argc, char **argv)
   struct plan plan;
   plan_read(SYNC_FD, &plan);
   console_connect(&plan);
+  seccomp_listener_connect(&plan);
+  /* With the host's mount namespace and privileges, before any setns. */
+  idmap_prepare(&plan);
 
   int statefd = -1;
   const struct record *state = plan_first(&plan, R_STATE_DIR);
@@ -126,5 +133,8 @@ int main(int argc, char **argv)
     run_init(&plan, statefd, done[0]);
   }
   msg_pid("pid", pid);
+  /* The init learns its pid as the runtime sees it (for the seccomp agent). */
+  if (write(done[1], &pid, sizeof pid) != (ssize_t)sizeof pid)
+    die_errno("tell the init its pid");
   return 0;
 }

@@ -118,8 +118,12 @@ void load_seccomp(const struct plan *p)
   /* seccomp(2) rather than prctl: only it takes SECCOMP_FILTER_FLAG_* (e.g. SPEC_ALLOW, LOG). */
   const struct record *fr = plan_first(p, R_SECCOMP_FLAGS);
   unsigned long flags = fr ? (unsigned long)field_ull(fr, 0) : 0;
-  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog) < 0)
+  long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+  if (fd < 0)
     die_errno("load seccomp filter");
+  /* With SECCOMP_FILTER_FLAG_NEW_LISTENER the result is the notify fd. */
+  if (flags & SECCOMP_FILTER_FLAG_NEW_LISTENER)
+    seccomp_listener_send(p, (int)fd);
 }
 
 /* Go's exec.LookPath rule: an existing non-directory with any x bit. */

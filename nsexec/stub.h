@@ -48,7 +48,13 @@ enum record_type {
   R_HOOKS = 31,
   R_HOOK = 32,
   R_SECCOMP_FLAGS = 33,
-  R_MAX = 33, /* the largest type above */
+  R_PERSONALITY = 34,
+  R_SCHEDULER = 35,
+  R_IOPRIO = 36,
+  R_LSM_LABEL = 37,
+  R_SECCOMP_LISTENER = 38,
+  R_MOUNT_IDMAP = 39,
+  R_MAX = 39, /* the largest type above */
 };
 
 /* One record. For field records, field[0..nfields-1] point into data and
@@ -117,6 +123,23 @@ void ensure_cloned_binary(char **argv);
 
 /* cwd.c (init, after the last chdir) */
 void verify_cwd(void);
+
+/* extras.c (init, before the user change) */
+void set_process_extras(const struct plan *p);
+
+/* seccomp_notify.c (SECCOMP_LISTENER: stage 0 connects, the init sends) */
+void seccomp_listener_connect(const struct plan *p);
+void seccomp_listener_send(const struct plan *p, int notify_fd);
+
+/* idmap.c (MOUNT_IDMAP: stage 0 prepares the trees, mounts.c attaches them) */
+void idmap_prepare(const struct plan *p);
+int idmap_tree(const struct record *mount);
+
+/* netdev.c (`tsrunc-nsexec netdev NETNS HOSTNAME NAME...`) */
+int netdev_main(int argc, char **argv);
+
+/* The process's pid as the runtime sees it: stage 0 tells the init (init.c). */
+extern pid_t host_pid;
 
 /* init.c */
 _Noreturn void run_init(const struct plan *p, int statefd, int stage0_done);

@@ -94,7 +94,11 @@ export function runStub(opts: StubOptions): Promise<number> {
           return;
         case 'pid':
           initPid = m.pid ?? 0;
-          opts.onPid?.(initPid);
+          try {
+            opts.onPid?.(initPid);
+          } catch (err) {
+            fail((err as Error).message);
+          }
           return;
         case 'hooks':
           try {

@@ -9,7 +9,10 @@ import { compileHooks } from './hooks.js';
 import { MS_PRIVATE, MS_REC, MS_SLAVE, PROPAGATION_FLAGS } from './mount-options.js';
 import { compileMount } from './mounts.js';
 import { compileNamespaces } from './namespaces.js';
+import { applyMountLabel, hostLsm, type HostLsm } from './lsm.js';
+import { compileNetDevices } from './netdevices.js';
 import { compileProcess } from './process.js';
+import { compileProcessExtras } from './process-extras.js';
 import { compileSysctl } from './sysctl.js';
 import type { IdMapping, Plan } from './types.js';
 
@@ -22,6 +25,8 @@ export interface CompileOptions {
   execFifo?: string;
   /** Whether the host has /proc/kcore (then /dev/core links to it, like runc). Default true. */
   procKcore?: boolean;
+  /** Which security modules the host runs; probed when absent (src/plan/lsm.ts). */
+  lsm?: HostLsm;
   /** Receives what runc would log as a warning (relative destinations, unknown capabilities…). */
   warn?: (msg: string) => void;
 }
@@ -59,7 +64,9 @@ export function compilePlan(spec: Spec, opts: CompileOptions): Plan {
     propagation = p;
   }
 
-  const mounts = (spec.mounts ?? []).map((m, i) => compileMount(m, i, opts.bundle, warn));
+  const lsm = opts.lsm ?? hostLsm();
+  const userns = ns.isNew.has('user') ? { uidMappings, gidMappings } : undefined;
+  const mounts = applyMountLabel((spec.mounts ?? []).map((m, i) => compileMount(m, i, opts.bundle, warn, userns)), linux.mountLabel, lsm);
   // runc leaves /dev alone when the host's /dev (or any directory) is bound onto it.
   const devFromHost = mounts.some((m) => m.fstype === 'bind' && m.destination === '/dev');
   const devices = devFromHost ? [] : compileDevices(linux.devices, ns.has.has('user') ? 'bind' : 'mknod');
@@ -85,6 +92,8 @@ export function compilePlan(spec: Spec, opts: CompileOptions): Plan {
     readonlyPaths: linux.readonlyPaths ?? [],
     oomScoreAdj: proc.oomScoreAdj,
     ...compileProcess(proc, warn),
+    ...compileProcessExtras(proc, linux, lsm, warn),
+    netDevices: compileNetDevices(linux.netDevices, ns.has),
     execFifo: opts.execFifo,
     // runc's init always starts a new session (nsexec stage 2).
     setsid: true,

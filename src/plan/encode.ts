@@ -40,6 +40,12 @@ export const RecordType = {
   HOOKS: 31,
   HOOK: 32,
   SECCOMP_FLAGS: 33,
+  PERSONALITY: 34,
+  SCHEDULER: 35,
+  IOPRIO: 36,
+  LSM_LABEL: 37,
+  SECCOMP_LISTENER: 38,
+  MOUNT_IDMAP: 39,
 } as const;
 
 export type RecordTypeName = keyof typeof RecordType;
@@ -108,6 +114,8 @@ export function encodePlan(plan: Plan): Buffer {
     for (const m of plan.mounts) {
       w.fields('MOUNT', m.source, m.destination, m.fstype, flags(m.flags), flags(m.propagation), m.data,
         flags(m.attrSet), flags(m.attrClr));
+      // right after its MOUNT: the stub pairs them by position
+      if (m.idmap) w.fields('MOUNT_IDMAP', m.idmap.recursive ? '1' : '0', idMapText(m.idmap.uidMappings), idMapText(m.idmap.gidMappings));
     }
     for (const d of plan.devices) {
       w.fields('DEVICE', d.path, d.type, int(d.major), int(d.minor), int(d.mode), int(d.uid), int(d.gid), d.how);
@@ -145,5 +153,21 @@ export function encodePlan(plan: Plan): Buffer {
   for (const h of plan.containerHooks ?? []) {
     w.fields('HOOK', h.kind, h.path, int(h.timeout), int(h.args.length), ...h.args, ...h.env);
   }
+  if (plan.personality !== undefined) w.fields('PERSONALITY', flags(plan.personality));
+  const sc = plan.scheduler;
+  if (sc) {
+    w.fields('SCHEDULER', int(sc.policy), flags(sc.flags), int(sc.nice), int(sc.priority), u64(sc.runtime), u64(sc.deadline), u64(sc.period));
+  }
+  if (plan.ioPriority !== undefined) w.fields('IOPRIO', int(plan.ioPriority));
+  if (plan.apparmorProfile) w.fields('LSM_LABEL', 'apparmor', plan.apparmorProfile);
+  if (plan.selinuxLabel) w.fields('LSM_LABEL', 'selinux', plan.selinuxLabel);
+  if (plan.seccomp !== undefined && plan.seccompListener) {
+    w.fields('SECCOMP_LISTENER', plan.seccompListener.path, ...plan.seccompListener.message);
+  }
   return w.finish();
+}
+
+/** uid_map/gid_map text: one "containerID hostID size" line per mapping. */
+function idMapText(maps: readonly { containerID: number; hostID: number; size: number }[]): string {
+  return maps.map((m) => `${int(m.containerID)} ${int(m.hostID)} ${int(m.size)}\n`).join('');
 }

@@ -5,7 +5,9 @@
 import { UserError } from '../errors.js';
 import type { Process, Spec } from '../spec/config.js';
 import { compileNamespaces, JOIN_ORDER } from './namespaces.js';
+import { hostLsm, type HostLsm } from './lsm.js';
 import { compileProcess } from './process.js';
+import { compileProcessExtras } from './process-extras.js';
 import type { Plan } from './types.js';
 
 /** runc exec's flags that change the container's process. */
@@ -94,6 +96,8 @@ export interface ExecPlanOptions {
   /** Where the namespace files live; default /proc. */
   procRoot?: string;
   warn?: (msg: string) => void;
+  /** Which security modules the host runs; probed when absent. */
+  lsm?: HostLsm;
 }
 
 /**
@@ -119,7 +123,7 @@ export function compileExecPlan(proc: Process, opts: ExecPlanOptions): Plan {
   const effective: Process = { ...proc, capabilities: proc.capabilities ?? opts.container.process?.capabilities };
   let processPlan;
   try {
-    processPlan = compileProcess(effective, warn);
+    processPlan = { ...compileProcess(effective, warn), ...compileProcessExtras(effective, opts.container.linux, opts.lsm ?? hostLsm(), warn) };
   } catch (err) {
     // compileRlimits names config.json's fields; here they are the process's
     if (err instanceof UserError) throw new UserError(err.message.replace(/^config\.json: \/process\//, 'process: /'));

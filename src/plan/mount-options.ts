@@ -109,13 +109,14 @@ const RECURSIVE_ATTRS: Readonly<Record<string, FlagEntry>> = {
 /** Options the spec defines that tsrunc does not implement (yet). */
 const UNSUPPORTED: Readonly<Record<string, string>> = {
   tmpcopyup: 'tmpcopyup is not supported',
-  idmap: 'id-mapped mounts are not supported',
-  ridmap: 'id-mapped mounts are not supported',
 };
+
+/** Id-mapped mount options (src/plan/mounts.ts): never passed to mount(2). */
+const IDMAP_OPTIONS: Readonly<Record<string, ParsedMountOptions['idmap']>> = { idmap: 'idmap', ridmap: 'ridmap' };
 
 /** Every option name parseMountOptions acts on (not filesystem data), unsupported ones left out: for `features`. */
 export function knownMountOptions(): string[] {
-  const names = ['defaults', ...Object.keys(MOUNT_FLAGS), ...Object.keys(PROPAGATION_FLAGS), ...Object.keys(RECURSIVE_ATTRS)];
+  const names = ['defaults', ...Object.keys(MOUNT_FLAGS), ...Object.keys(PROPAGATION_FLAGS), ...Object.keys(RECURSIVE_ATTRS), ...Object.keys(IDMAP_OPTIONS)];
   return names.filter((n) => UNSUPPORTED[n] === undefined).sort();
 }
 
@@ -130,6 +131,8 @@ export interface ParsedMountOptions {
   attrClr: number;
   /** Options that are not generic: passed to the filesystem, comma-joined. */
   data: string;
+  /** The last of the `idmap`/`ridmap` options, if any. */
+  idmap?: 'idmap' | 'ridmap';
 }
 
 /**
@@ -144,12 +147,17 @@ export function parseMountOptions(options: readonly string[], fail: (index: numb
   let propagation = 0;
   let attrSet = 0;
   let attrClr = 0;
+  let idmap: ParsedMountOptions['idmap'];
   const data: string[] = [];
   options.forEach((opt, i) => {
     const unsupported = UNSUPPORTED[opt];
     if (unsupported !== undefined) fail(i, unsupported);
     // The spec defines "defaults" as a no-op; runc passes it on as data, which filesystems reject.
     if (opt === 'defaults') return;
+    if (IDMAP_OPTIONS[opt]) {
+      idmap = IDMAP_OPTIONS[opt];
+      return;
+    }
     const flag = MOUNT_FLAGS[opt];
     if (flag) {
       const [clear, bits] = flag;
@@ -183,5 +191,5 @@ export function parseMountOptions(options: readonly string[], fail: (index: numb
     }
     data.push(opt);
   });
-  return { flags, clearedFlags, propagation, attrSet, attrClr, data: data.join(',') };
+  return { flags, clearedFlags, propagation, attrSet, attrClr, data: data.join(','), ...(idmap ? { idmap } : {}) };
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Mount } from '../spec/config.js';
 import { configError } from './config-error.js';
 import { MS_BIND, parseMountOptions } from './mount-options.js';
+import { compileIdmap, type UsernsMappings } from './idmap-mounts.js';
 import type { PlanMount } from './types.js';
 
 /**
@@ -12,13 +13,10 @@ import type { PlanMount } from './types.js';
  * destination is taken relative to "/" (deprecated; runc warns).
  * cgroup mounts keep fstype "cgroup": the stub picks v1 or v2 on the host.
  */
-export function compileMount(m: Mount, index: number, bundle: string, warn: (msg: string) => void): PlanMount {
+export function compileMount(m: Mount, index: number, bundle: string, warn: (msg: string) => void, userns?: UsernsMappings): PlanMount {
   const ptr = `/mounts/${index}`;
   for (const field of ['destination', 'source', 'type'] as const) {
     if (m[field]?.includes('\0')) throw configError(`${ptr}/${field}`, 'contains a null byte');
-  }
-  if (m.uidMappings !== undefined || m.gidMappings !== undefined) {
-    throw configError(`${ptr}/${m.uidMappings !== undefined ? 'uidMappings' : 'gidMappings'}`, 'id-mapped mounts are not supported');
   }
   if (!m.destination.startsWith('/')) {
     warn(`mount destination ${m.destination} is not absolute: taken as relative to /`);
@@ -31,6 +29,7 @@ export function compileMount(m: Mount, index: number, bundle: string, warn: (msg
   });
   let { flags } = opts;
   if (m.type === 'bind') flags |= MS_BIND;
+  const idmap = compileIdmap(m, ptr, opts.idmap, (flags & MS_BIND) !== 0, userns);
 
   if (flags & MS_BIND) {
     // The kernel ignores data on a bind mount; runc 1.1 passes it along, so accept it.
@@ -44,6 +43,7 @@ export function compileMount(m: Mount, index: number, bundle: string, warn: (msg
       data: '',
       attrSet: opts.attrSet,
       attrClr: opts.attrClr,
+      ...(idmap ? { idmap } : {}),
     };
   }
   if (!m.type) throw configError(`${ptr}/type`, 'required for a mount that is not a bind mount');

@@ -15,6 +15,8 @@ export interface PlanMount {
   data: string;
   attrSet: number;
   attrClr: number;
+  /** An id-mapped bind mount (`idmap`/`ridmap` options or uidMappings/gidMappings): record MOUNT_IDMAP. */
+  idmap?: { recursive: boolean; uidMappings: IdMapping[]; gidMappings: IdMapping[] };
 }
 
 export interface PlanDevice {
@@ -40,6 +42,17 @@ export interface PlanCaps {
   permitted: bigint;
   inheritable: bigint;
   ambient: bigint;
+}
+
+/** sched_setattr(2) fields (src/plan/process-extras.ts). */
+export interface PlanScheduler {
+  policy: number;
+  flags: number;
+  nice: number;
+  priority: number;
+  runtime: bigint;
+  deadline: bigint;
+  period: bigint;
 }
 
 export interface IdMapping {
@@ -101,6 +114,23 @@ export interface Plan {
   hookHandshake?: boolean;
   /** Hooks the init runs itself, in config order per kind. */
   containerHooks?: PlanHook[];
+  /** linux.personality: the personality(2) persona. */
+  personality?: number;
+  scheduler?: PlanScheduler;
+  /** ioprio_set(2) value for the process group. */
+  ioPriority?: number;
+  /** Written to /proc/self/attr before execve (src/plan/lsm.ts). */
+  apparmorProfile?: string;
+  selinuxLabel?: string;
+  /**
+   * linux.seccomp.listenerPath: the agent's socket, and the container process
+   * state JSON in pieces that the stub joins with the process's pid (src/seccomp/listener.ts).
+   */
+  seccompListener?: { path: string; message: string[] };
+  /** Not sent to the stub: exec's stub gets these CPUs before and after it joins the cgroup. */
+  execCpuAffinity?: { initial?: number[]; final?: number[] };
+  /** Not sent to the stub: host interfaces the parent moves into the init's network namespace. */
+  netDevices?: { hostName: string; name: string }[];
   /** Not sent to the stub: the parent writes these when the stub asks. */
   uidMappings: IdMapping[];
   gidMappings: IdMapping[];

@@ -19,6 +19,8 @@ import type { GlobalOptions } from './options.js';
 import { Unwinder } from './unwind.js';
 import { sharesHostMountNs, unmountUnder } from './host-mounts.js';
 import { compileSeccomp } from '../seccomp/compile.js';
+import { seccompListener } from '../seccomp/listener.js';
+import { moveNetDevices } from '../linux/netdev.js';
 import { log } from '../cli/log.js';
 import { runCreateHooks, runPoststopHooks } from '../hooks/lifecycle.js';
 import { checkTerminal, openConsole } from './console.js';
@@ -62,6 +64,7 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
     const sc = compileSeccomp(spec.linux.seccomp, { warn: (m) => log.debug(m) });
     compiled.seccomp = sc.program;
     compiled.seccompFlags = sc.flags;
+    compiled.seccompListener = seccompListener(spec, { id: o.id, bundle, status: 'creating' });
   }
 
   const undo = new Unwinder();
@@ -112,7 +115,10 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
         pids.push(stubPid);
         cgroup.addProcess(stubPid);
       },
-      onPid: (pid) => pids.push(pid),
+      onPid: (pid) => {
+        pids.push(pid);
+        moveNetDevices(pid, plan.netDevices);
+      },
       onHooks: (pid) => {
         poststopDue = true;
         return runCreateHooks({ id: o.id, pid, bundle, config: spec });

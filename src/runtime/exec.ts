@@ -15,6 +15,8 @@ import { checkProcess } from '../spec/validate.js';
 import { applyExecOverrides, compileExecPlan, type ExecOverrides } from '../plan/exec.js';
 import { encodePlan } from '../plan/encode.js';
 import { compileSeccomp } from '../seccomp/compile.js';
+import { seccompListener } from '../seccomp/listener.js';
+import { setCpuAffinity } from '../linux/affinity.js';
 import { exitCodeOf, libc } from '../linux/libc.js';
 import { isAlive, waitGone } from '../linux/proc.js';
 import { runStub } from '../linux/stub.js';
@@ -65,6 +67,7 @@ export async function execInContainer(g: GlobalOptions, o: ExecOptions): Promise
     const sc = compileSeccomp(seccomp, { warn: (m) => log.debug(m) });
     plan.seccomp = sc.program;
     plan.seccompFlags = sc.flags;
+    plan.seccompListener = seccompListener(c.record.config, { id: c.record.id, bundle: c.record.bundle, status });
   }
   plan.env = [...plan.env, ...extra.env];
   // the namespace files are the init's: make sure it is still the same process
@@ -84,6 +87,8 @@ export async function execInContainer(g: GlobalOptions, o: ExecOptions): Promise
       gidMappings: [],
       beforePlan: (stubPid) => {
         pids.push(stubPid);
+        const affinity = plan.execCpuAffinity;
+        if (affinity?.initial) setCpuAffinity(stubPid, affinity.initial, 'initial');
         for (const dir of cgroupDirs) {
           try {
             writeFileSync(join(dir, 'cgroup.procs'), String(stubPid));
@@ -91,6 +96,7 @@ export async function execInContainer(g: GlobalOptions, o: ExecOptions): Promise
             throw new UserError(describeSystemError(`error adding pid ${stubPid} to cgroups: write ${join(dir, 'cgroup.procs')}`, err));
           }
         }
+        if (affinity?.final) setCpuAffinity(stubPid, affinity.final, 'final');
       },
       onPid: (p) => {
         pids.push(p);

@@ -48,9 +48,11 @@ export function compileSeccomp(cfg: LinuxSeccomp, opts: CompileSeccompOptions = 
   const defaultAction = resolveAction(cfg.defaultAction, cfg.defaultErrnoRet, `${P}/defaultAction`, `${P}/defaultErrnoRet`);
   const rules = (cfg.syscalls ?? []).map((call, i) => {
     const at = `${P}/syscalls/${i}`;
-    if (call.action === 'SCMP_ACT_NOTIFY' && call.names.includes('write')) {
-      // The init reports the listener fd with write(); notifying on it would hang.
-      throw configError(`${at}/names/${call.names.indexOf('write')}`, 'SCMP_ACT_NOTIFY cannot be used for write');
+    // The init hands the notify fd to the agent with sendmsg() (and reports with
+    // write()) after the filter is loaded: notifying on those would wait for itself.
+    const blocked = call.action === 'SCMP_ACT_NOTIFY' ? call.names.findIndex((n) => n === 'write' || n === 'sendmsg') : -1;
+    if (blocked >= 0) {
+      throw configError(`${at}/names/${blocked}`, `SCMP_ACT_NOTIFY cannot be used for ${call.names[blocked]}`);
     }
     return {
       at,

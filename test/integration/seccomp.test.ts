@@ -112,13 +112,14 @@ test('a realistic allow-list profile still runs busybox', () => {
   assert.is(r.stdout, 'hello\nmade\nhostname refused\n');
 });
 
-test('a NOTIFY rule is refused before anything is created', () => {
+// NOTIFY with an agent: process-extras.test.ts
+test('a NOTIFY rule without listenerPath is refused before anything is created', () => {
   const r = s.runOnce(
     withSeccomp({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mknod'], action: 'SCMP_ACT_NOTIFY' }] }),
     ['true'],
   );
   assert.is(r.code, 1);
-  assert.match(r.stderr, /\/linux\/seccomp\/syscalls\/0\/action: SCMP_ACT_NOTIFY/);
+  assert.match(r.stderr, /\/linux\/seccomp\/listenerPath: required with SCMP_ACT_NOTIFY rules/);
   assert.equal(s.containers(), []);
 });
 

@@ -381,13 +381,13 @@ test('errors: mounts', () => {
   throwsConfig(() => compilePlan(withMount({ destination: '/x', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'tmpcopyup'] }), OPTS),
     'config.json: /mounts/0/options/1: tmpcopyup is not supported: "tmpcopyup"');
   throwsConfig(() => compilePlan(withMount({ destination: '/x', source: '/y', options: ['rbind', 'ridmap'] }), OPTS),
-    'config.json: /mounts/0/options/1: id-mapped mounts are not supported: "ridmap"');
+    'config.json: /mounts/0/options: "ridmap" needs uidMappings and gidMappings, or a new user namespace with mappings');
   throwsConfig(() => compilePlan(withMount({ destination: '/x', source: 'y' }), OPTS),
     'config.json: /mounts/0/type: required for a mount that is not a bind mount');
   throwsConfig(() => compilePlan(withMount({ destination: '/', type: 'tmpfs', source: 'tmpfs' }), OPTS),
     'config.json: /mounts/0/destination: cannot mount over the container\'s root');
   throwsConfig(() => compilePlan(withMount({ destination: '/x', source: '/y', options: ['bind'], uidMappings: [] }), OPTS),
-    'config.json: /mounts/0/uidMappings: id-mapped mounts are not supported');
+    'config.json: /mounts/0/uidMappings: must be given, and not empty, with gidMappings');
 });
 
 test('errors: rlimits, sysctl, process', () => {

@@ -107,10 +107,10 @@ test('schema errors come before "not supported"', () => {
 test('valid but unsupported fields are refused', () => {
   const c = runnable();
   c.linux.intelRdt = { closID: 'x' };
-  c.linux.mountLabel = 'system_u:object_r:container_file_t:s0';
+  c.linux.memoryPolicy = { mode: 'MPOL_DEFAULT' };
   assert.is(
     userError(() => parseConfig(JSON.stringify(c))),
-    'config.json: /linux/intelRdt: not supported by tsrunc\nconfig.json: /linux/mountLabel: not supported by tsrunc',
+    'config.json: /linux/intelRdt: not supported by tsrunc\nconfig.json: /linux/memoryPolicy: not supported by tsrunc',
   );
 });
 

@@ -1,0 +1,20 @@
+// linux.netDevices: the parent moves host interfaces into the init's network
+// namespace once its pid is known, before the init's hooks and `ready`
+// (runc: initProcess.setupNetworkDevices). The netlink work is C, in the
+// stub binary's `netdev` program (nsexec/netdev.c): it enters the namespace
+// to add the addresses back, which Node's threads could not.
+import { spawnSync } from 'node:child_process';
+import { UserError } from '../errors.js';
+import type { Plan } from '../plan/types.js';
+import { STUB_PATH } from './stub.js';
+
+export function moveNetDevices(initPid: number, devices: Plan['netDevices']): void {
+  if (!devices?.length) return;
+  const args = ['netdev', `/proc/${initPid}/ns/net`, ...devices.flatMap((d) => [d.hostName, d.name])];
+  const r = spawnSync(STUB_PATH, args, { encoding: 'utf8', env: {}, timeout: 30_000 });
+  if (r.error) throw new UserError(`move network devices: ${r.error.message}`);
+  if (r.status !== 0) {
+    const line = r.stderr.trim().split('\n').pop() ?? '';
+    throw new UserError(line.replace(/^tsrunc-nsexec netdev: /, '') || `move network devices: exited with ${r.status ?? r.signal}`);
+  }
+}
