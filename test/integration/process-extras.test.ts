@@ -86,6 +86,15 @@ test('scheduler: SCHED_FIFO with priority, in a cgroup that has realtime runtime
   assert.is(field(f, 40), '12'); // rt_priority
 });
 
+test('scheduler: SCHED_DEADLINE with runtime, deadline and period', () => {
+  // a deadline task may not fork unless reset-on-fork is set: the shell forks cat
+  const out = inside('cat /proc/$$/stat; grep dl.runtime /proc/$$/sched', (c) => {
+    c.process!.scheduler = { policy: 'SCHED_DEADLINE', runtime: 10_000_000, deadline: 30_000_000, period: 30_000_000, flags: ['SCHED_FLAG_RESET_ON_FORK'] };
+  });
+  assert.is(field(statFields(out.split('\n')[0]), 41), '6');
+  assert.match(out, /dl\.runtime\s+:\s+\d+/);
+});
+
 test('scheduler: bad values are refused before anything is created', () => {
   refused((c) => (c.process!.scheduler = { policy: 'SCHED_OTHER', nice: 30 }), 'config.json: /process/scheduler/nice: must be -20 to 19 with SCHED_OTHER, not 30');
   refused((c) => (c.process!.scheduler = { policy: 'SCHED_BATCH', priority: 3 }), 'config.json: /process/scheduler/priority: can only be set with SCHED_FIFO or SCHED_RR');
