@@ -78,6 +78,7 @@ export async function execInContainer(g: GlobalOptions, o: ExecOptions): Promise
   plan.console = tty.console;
   const pids: number[] = [];
   const signals = new SignalForwarder();
+  if (!o.detach) signals.arm();
   let pid: number;
   try {
     pid = await runStub({
@@ -206,22 +207,35 @@ function subDir(base: string, sub: string): string {
 }
 
 /**
- * Forwards our signals to the process from the moment its pid is known (the
- * stub reports it before the process execs), so none is lost to the race
- * between its start and our wait.
+ * Forwards our signals to the process. Armed before the stub is spawned: the
+ * process may run (and be signalled by our caller) before we have read the
+ * stub's pid message, so signals that arrive earlier are held and delivered
+ * once the pid is known, instead of killing tsrunc.
  */
 class SignalForwarder {
   private pid = 0;
-  private readonly forward = (sig: NodeJS.Signals) => killQuietly(this.pid, sig);
+  private armed = false;
+  private held: NodeJS.Signals[] = [];
+  private readonly forward = (sig: NodeJS.Signals) => {
+    if (this.pid === 0) this.held.push(sig);
+    else killQuietly(this.pid, sig);
+  };
+
+  arm(): void {
+    if (this.armed) return;
+    this.armed = true;
+    for (const sig of FORWARDED) process.on(sig, this.forward);
+  }
 
   start(pid: number): void {
     if (this.pid !== 0) return;
     this.pid = pid;
-    for (const sig of FORWARDED) process.on(sig, this.forward);
+    for (const sig of this.held.splice(0)) killQuietly(pid, sig);
   }
 
   stop(): void {
-    if (this.pid !== 0) for (const sig of FORWARDED) process.off(sig, this.forward);
+    if (this.armed) for (const sig of FORWARDED) process.off(sig, this.forward);
+    this.armed = false;
   }
 }
 
