@@ -17,15 +17,14 @@ import { encodePlan } from '../plan/encode.js';
 import { compileSeccomp } from '../seccomp/compile.js';
 import { seccompListener } from '../seccomp/listener.js';
 import { setCpuAffinity } from '../linux/affinity.js';
-import { exitCodeOf, libc } from '../linux/libc.js';
 import { isAlive, waitGone } from '../linux/proc.js';
 import { runStub } from '../linux/stub.js';
 import { openContainer } from './container.js';
 import { openConsole } from './console.js';
 import { extraFds } from './extra-fds.js';
-import type { ConsoleProxy } from '../linux/console.js';
 import { writePidFile } from './create.js';
 import type { GlobalOptions } from './options.js';
+import { SignalForwarder, drainConsole, killQuietly, waitForExit } from './foreground.js';
 
 export interface ExecOptions extends Omit<ExecOverrides, 'tty'> {
   id: string;
@@ -42,7 +41,6 @@ export interface ExecOptions extends Omit<ExecOverrides, 'tty'> {
   stdio?: StdioOptions;
 }
 
-const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
 
 /** Runs the process; resolves with its exit status (0 when detached). */
 export async function execInContainer(g: GlobalOptions, o: ExecOptions): Promise<number> {
@@ -128,19 +126,6 @@ export async function execInContainer(g: GlobalOptions, o: ExecOptions): Promise
   }
 }
 
-/** How long the terminal proxy may keep copying after the process exited (others may hold the pty). */
-const CONSOLE_DRAIN_MS = 5000;
-
-async function drainConsole(proxy: ConsoleProxy): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, CONSOLE_DRAIN_MS);
-  });
-  await Promise.race([proxy.done, late]);
-  clearTimeout(timer);
-  proxy.stop();
-}
-
 function readProcessFile(path: string): Process {
   let text: string;
   try {
@@ -206,51 +191,3 @@ function subDir(base: string, sub: string): string {
   return dir;
 }
 
-/**
- * Forwards our signals to the process. Armed before the stub is spawned: the
- * process may run (and be signalled by our caller) before we have read the
- * stub's pid message, so signals that arrive earlier are held and delivered
- * once the pid is known, instead of killing tsrunc.
- */
-class SignalForwarder {
-  private pid = 0;
-  private armed = false;
-  private held: NodeJS.Signals[] = [];
-  private readonly forward = (sig: NodeJS.Signals) => {
-    if (this.pid === 0) this.held.push(sig);
-    else killQuietly(this.pid, sig);
-  };
-
-  arm(): void {
-    if (this.armed) return;
-    this.armed = true;
-    for (const sig of FORWARDED) process.on(sig, this.forward);
-  }
-
-  start(pid: number): void {
-    if (this.pid !== 0) return;
-    this.pid = pid;
-    for (const sig of this.held.splice(0)) killQuietly(pid, sig);
-  }
-
-  stop(): void {
-    if (this.armed) for (const sig of FORWARDED) process.off(sig, this.forward);
-    this.armed = false;
-  }
-}
-
-async function waitForExit(pid: number): Promise<number> {
-  const { pid: reaped, status } = await libc().waitpidAsync(pid);
-  if (reaped === pid) return exitCodeOf(status);
-  // not our child after all (should not happen with CLONE_PARENT): wait it out
-  waitGone(pid, undefined, 24 * 3600 * 1000);
-  return 255;
-}
-
-function killQuietly(pid: number, sig: NodeJS.Signals = 'SIGKILL'): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    // already gone
-  }
-}
