@@ -26,20 +26,7 @@ void seccomp_listener_connect(const struct plan *p)
     return;
   if (r->nfields < 2)
     die("plan: SECCOMP_LISTENER needs a path and a message");
-  const char *path = r->field[0];
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  if (strlen(path) >= sizeof addr.sun_path)
-    die("connect to seccomp agent %s: path too long", path);
-  strcpy(addr.sun_path, path);
-  listener_sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (listener_sock < 0)
-    die_errno("seccomp agent socket");
-  int rc;
-  do
-    rc = connect(listener_sock, (struct sockaddr *)&addr, sizeof addr);
-  while (rc < 0 && errno == EINTR);
-  if (rc < 0)
-    die_errno("connect to seccomp agent %s", path);
+  listener_sock = connect_unix(r->field[0], "seccomp agent");
 }
 
 static char *build_message(const struct record *r, size_t *len)

@@ -147,4 +147,7 @@ _Noreturn void run_init(const struct plan *p, int statefd, int stage0_done);
 /* home.c */
 char **env_with_home(char **env);
 
+/* unixsock.c */
+int connect_unix(const char *path, const char *what);
+
 #endif

@@ -30,20 +30,7 @@ void console_connect(const struct plan *p)
   const struct record *r = plan_first(p, R_CONSOLE);
   if (!r)
     return;
-  const char *path = r->field[0];
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  if (strlen(path) >= sizeof addr.sun_path)
-    die("connect to console socket %s: path too long", path);
-  strcpy(addr.sun_path, path);
-  console_sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (console_sock < 0)
-    die_errno("console socket");
-  int rc;
-  do
-    rc = connect(console_sock, (struct sockaddr *)&addr, sizeof addr);
-  while (rc < 0 && errno == EINTR);
-  if (rc < 0)
-    die_errno("connect to console socket %s", path);
+  console_sock = connect_unix(r->field[0], "console socket");
 }
 
 /* The ptmx of the container's own devpts: a devpts mount, inode 2, 5:2. */
