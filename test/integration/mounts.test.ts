@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert';
 import { mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Session, mountsUnder, ROOTFS } from '../lib/harness.js';
+import { detectLayout } from '../../src/cgroups/index.js';
 
 const s = new Session();
 test.after(() => s.cleanup());
@@ -31,6 +32,22 @@ test('proc, sysfs, devpts, mqueue, shm and /dev tmpfs are mounted', () => {
   assert.is(types['/sys'], 'sysfs');
   assert.ok(optionsOf(m, '/sys').includes('ro'));
   assert.ok(optionsOf(m, '/dev/pts').includes('noexec'));
+});
+
+test('the cgroup mount shows the container\'s own cgroup, read-only', () => {
+  const limit = 64 * 1024 * 1024;
+  // v1 and hybrid: one directory per controller; v2: one tree with *.max files.
+  const v2 = detectLayout() === 'v2';
+  const [mem, pids] = v2 ? ['memory.max', 'pids.max'] : ['memory/memory.limit_in_bytes', 'pids/pids.max'];
+  const out = inside(`ls /sys/fs/cgroup; cat /sys/fs/cgroup/${mem} /sys/fs/cgroup/${pids}; echo 1 > /sys/fs/cgroup/${pids} 2>/dev/null || echo ro-ok`, (c) => {
+    c.linux!.resources = { ...(c.linux!.resources ?? {}), memory: { limit }, pids: { limit: 77 } };
+  });
+  const lines = out.trim().split('\n');
+  const expected = v2 ? ['memory.max', 'pids.max', 'cgroup.procs'] : ['memory', 'pids', 'cpu', 'devices', 'freezer'];
+  for (const entry of expected) assert.ok(lines.includes(entry), `${entry} in /sys/fs/cgroup: ${lines}`);
+  assert.ok(lines.includes(String(limit)), 'memory limit of the container, not the host');
+  assert.ok(lines.includes('77'));
+  assert.is(lines[lines.length - 1], 'ro-ok');
 });
 
 test('bind mounts with ro, and tmpfs with options and data', () => {
