@@ -22,6 +22,7 @@ import { rdmaController } from '../rdma.js';
 import { emptyStats, type CgroupStats } from '../stats.js';
 import type { CgroupManager, FreezerState, OomCounters } from '../types.js';
 import { cpusetV2, cpuV2 } from './cpu.js';
+import { applyDevicesV2 } from './devices.js';
 import { freezerStateV2, setFrozenV2 } from './freezer.js';
 import { hugetlbV2 } from './hugetlb.js';
 import { ioV2 } from './io.js';
@@ -85,11 +86,12 @@ export class V2Manager implements CgroupManager {
     }
   }
 
-  apply(r: LinuxResources): void {
+  /** Pure v2 only: on a hybrid host the v1 manager calls applyController/applyUnified, and
+   *  v1's devices controller decides about devices. */
+  apply(r: LinuxResources, specDevices: readonly { path: string }[] = []): void {
     const ctx = this.context('config.json: /linux/resources');
-    // TODO(v2 devices): device rules need a BPF_PROG_TYPE_CGROUP_DEVICE program attached to
-    // the directory; until tsrunc has one, refuse rather than run the container unconfined.
-    if (r.devices?.length) throw fieldError(ctx, 'devices', 'device rules on cgroup v2 need an eBPF program, which tsrunc does not implement yet');
+    // always, as on v1: without config rules the container still gets deny-all + the defaults
+    applyDevicesV2(this.dir, r.devices ?? [], ctx, specDevices.map((d) => d.path));
     this.write(r, ctx);
   }
 
