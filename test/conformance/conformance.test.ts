@@ -1,11 +1,12 @@
 // runtime-tools validation suite against tsrunc and runc side by side; fails when a
-// test that test/conformance/expected-tsrunc.tsv says passes does not pass any more.
+// test that test/conformance/expected-tsrunc.tsv says passes does not pass any more,
+// also when run again alone (a pass on that retry is reported as flaky, not a failure).
 // Needs RUNTIME_TOOLS_SRC (a copy of opencontainers/runtime-tools) and go; see docs/conformance.md.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync } from 'node:fs';
-import { EXPECTED_TSRUNC, PASSING, compare, readResults, runBoth, sideBySide, summary } from './suite.js';
-import type { RuntimeRun } from './suite.js';
+import { EXPECTED_TSRUNC, PASSING, compare, readResults, retryAlone, runBoth, sideBySide, summary } from './suite.js';
+import type { Retried, RuntimeRun } from './suite.js';
 
 const src = process.env.RUNTIME_TOOLS_SRC;
 
@@ -14,10 +15,12 @@ if (!src) {
   test.skip('conformance suite (RUNTIME_TOOLS_SRC not set)', () => {});
 } else {
   let runs: RuntimeRun[] = [];
+  let cache = '';
+  let scripts = '';
   let setupError: unknown;
   try {
     const done = runBoth(src);
-    runs = done.runs;
+    ({ runs, cache, scripts } = done);
     console.log(`\n${sideBySide(done.scripts, runs)}`);
     for (const r of runs) console.log(summary(r));
   } catch (e) {
@@ -41,13 +44,18 @@ if (!src) {
       console.log(`now passing, not yet expected (run test/conformance/update-expected.mjs): ${cmp.improvements.join(', ')}`);
     }
     if (cmp.notRun.length) console.log(`not run this time: ${cmp.notRun.length} expected tests`);
+    const { flaky, failed } = cmp.regressions.length ? retryAlone(cache, scripts, tsrunc, cmp.regressions) : { flaky: [], failed: [] };
+    const first = (r: Retried) => `${r.first.status}: ${r.first.note || '—'}`;
+    for (const r of flaky) console.log(`${r.test}: flaky: passed on retry (first run ${first(r)})`);
+    for (const r of failed) {
+      console.log(`${r.test}: REGRESSION: failed twice (first run ${first(r)}; alone ${r.retry?.status ?? 'no result'}: ${r.retry?.note || '—'})`);
+    }
     // one test per expected pass, so a regression names itself
     for (const [name, exp] of expected) {
       if (!PASSING.has(exp.status) || !tsrunc.rows.has(name)) continue;
       test(`${name} still passes`, () => {
-        const got = tsrunc.rows.get(name);
-        const bad = cmp.regressions.find((r) => r.test === name);
-        assert.not.ok(bad, `${name}: ${got?.status} (expected ${exp.status}): ${got?.note}`);
+        const bad = failed.find((r) => r.test === name);
+        assert.not.ok(bad, bad && `${name}: ${first(bad)}, alone ${bad.retry?.status ?? 'no result'}: ${bad.retry?.note ?? ''} (expected ${exp.status})`);
       });
     }
   }

@@ -72,7 +72,12 @@ export function buildSuite(src: string, scripts: string): string {
   if (spawnSync('go', ['version']).status !== 0) throw new Error('go not found: the suite is built from source (apt-get install golang-go)');
   console.log(`runtime-tools ${commit}: building into ${cache}`);
   mkdirSync(cache, { recursive: true });
-  const r = spawnSync(join(scripts, 'build.sh'), [real, cache], { stdio: ['ignore', 'inherit', 'inherit'] });
+  // every Go cache inside the cache dir: CI's repository, shared/ and the source copy may be read-only
+  const goEnv = { GOCACHE: join(cache, '.gocache'), GOPATH: join(cache, '.gopath'), GOMODCACHE: join(cache, '.gopath/pkg/mod') };
+  const r = spawnSync(join(scripts, 'build.sh'), [real, cache], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, ...goEnv },
+  });
   if (r.status !== 0) throw new Error(`build.sh failed (exit ${r.status})`);
   return cache;
 }
@@ -105,18 +110,49 @@ export function previousRun(cache: string, name: string, binary: string): Runtim
   return { name, binary, resultsTsv, rows: readResults(resultsTsv) };
 }
 
-/** Runs the whole suite (or $RTT_TESTS) against one runtime; results go to <cache>/results/<name>/. */
-export function runSuite(cache: string, scripts: string, name: string, binary: string): RuntimeRun {
+/**
+ * Runs the whole suite (or $RTT_TESTS, or `only`) against one runtime; results go to
+ * <cache>/results/<name>/.
+ */
+export function runSuite(cache: string, scripts: string, name: string, binary: string, only?: string[]): RuntimeRun {
   const out = join(cache, 'results', name);
   rmSync(out, { recursive: true, force: true });
   console.log(`\n== runtime-tools against ${name} (${binary}); logs in ${out}/logs`);
-  const r = spawnSync(join(scripts, 'run.sh'), [binary, out], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, RTT_BIN: join(cache, 'bin'), RTT_ISOLATE: '1' },
-  });
+  const env: NodeJS.ProcessEnv = { ...process.env, RTT_BIN: join(cache, 'bin'), RTT_ISOLATE: '1' };
+  if (only) env.RTT_TESTS = only.join(' ');
+  const r = spawnSync(join(scripts, 'run.sh'), [binary, out], { stdio: ['ignore', 'inherit', 'inherit'], env });
   const resultsTsv = join(out, 'results.tsv');
   if (r.status !== 0 || !existsSync(resultsTsv)) throw new Error(`run.sh ${name} failed (exit ${r.status})`);
   return { name, binary, resultsTsv, rows: readResults(resultsTsv) };
+}
+
+export interface Retried {
+  test: string;
+  /** the status and note of the first run */
+  first: { status: string; note: string };
+  /** the status and note of the run alone; undefined when it did not produce a row */
+  retry?: { status: string; note: string };
+}
+
+/**
+ * Runs each regression once more, alone, into <cache>/results/<name>-retry/<test>/: a
+ * test that passes then is flaky (timing, leftovers of an earlier test), not a regression.
+ */
+export function retryAlone(cache: string, scripts: string, run: RuntimeRun, regressions: Comparison['regressions']): { flaky: Retried[]; failed: Retried[] } {
+  const flaky: Retried[] = [];
+  const failed: Retried[] = [];
+  for (const reg of regressions) {
+    const first = { status: reg.status, note: reg.note };
+    let retry: Retried['retry'];
+    try {
+      const again = runSuite(cache, scripts, `${run.name}-retry/${reg.test}`, run.binary, [reg.test]).rows.get(reg.test);
+      if (again) retry = { status: again.status, note: again.note };
+    } catch (e) {
+      retry = { status: 'RETRY_ERROR', note: e instanceof Error ? e.message : String(e) };
+    }
+    (retry && PASSING.has(retry.status) ? flaky : failed).push({ test: reg.test, first, retry });
+  }
+  return { flaky, failed };
 }
 
 /** Runs tsrunc and runc (when installed) in one go. */
