@@ -1,15 +1,9 @@
 import { action, globals, requireId } from './command.js';
 import type { CommandSpec, Flags, Positional } from './flags.js';
+import type { CreateOptions } from '../runtime/create.js';
 
-export interface CreateArgs {
-  id: string;
-  bundle: string;
-  pidFile?: string;
-  consoleSocket?: string;
-  noPivot: boolean;
-  noNewKeyring: boolean;
-  preserveFds: number;
-}
+/** What the flags below parse into: the runtime's options minus what only code sets. */
+export type CreateArgs = Omit<CreateOptions, 'stdio' | 'detach'>;
 
 export const ID: Positional = { name: 'id', required: true, describe: 'container id' };
 
