@@ -24,9 +24,9 @@
  *   `tsrunc-nsexec console-proxy SOCKET` is another program: console_proxy.c.
  *
  * Processes
- *   stage 0 (this process, placed in the cgroup by the parent): close fds
- *     above the sync socket, re-execute from a sealed memfd copy of itself
- *     (cloned_binary.c), read the plan, connect the console socket, open
+ *   stage 0 (this process): close fds above the sync socket, re-execute
+ *     from a sealed memfd copy of itself (cloned_binary.c), read the plan,
+ *     join the cgroups (CGROUP_JOIN), connect the console socket, open
  *     STATE_DIR and the NS_JOIN paths, setns in record order, USERNS_NEW,
  *     NS_UNSHARE, TIMENS_OFFSET, then clone the init with CLONE_PARENT (so
  *     it is the parent's child, and pid 1 of a new pid namespace), send
@@ -38,7 +38,8 @@
  * Files: plan.c (reader), msg.c (messages, errors), namespaces.c (stage 0
  * namespaces), mounts.c (rootfs), process.c (limits, credentials, seccomp,
  * executable lookup), terminal.c (console), cloned_binary.c (memfd copy),
- * cwd.c (cwd check), hooks.c (createContainer/startContainer hooks),
+ * cwd.c (cwd check), cgroup_join.c (CGROUP_JOIN, the init's clone),
+ * hooks.c (createContainer/startContainer hooks),
  * extras.c (scheduler, io priority, personality, LSM labels),
  * seccomp_notify.c (notify fd to the agent), idmap.c (id-mapped mounts),
  * netdev.c (`netdev` program: moving host interfaces), init.c (init order).
@@ -55,14 +56,6 @@
 #include <unistd.h>
 
 #include "stub.h"
-
-/* Forks the init as a sibling (CLONE_PARENT). With a NULL stack the raw
- * syscall behaves like fork(); glibc's clone() would need a separate stack.
- * The child must not use pthread_self()-based calls (raise, abort). */
-static pid_t clone_init(void)
-{
-  return (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
-}
 
 int sync_fd = 3;
 
@@ -101,6 +94,8 @@ int main(int argc, char **argv)
 
   struct plan plan;
   plan_read(SYNC_FD, &plan);
+  /* First, with the host's namespaces and credentials (cgroup_join.c). */
+  int cgroup_fd = join_cgroups(&plan);
   console_connect(&plan);
   seccomp_listener_connect(&plan);
   /* With the host's mount namespace and privileges, before any setns. */
@@ -125,11 +120,13 @@ int main(int argc, char **argv)
   int done[2];
   if (pipe2(done, O_CLOEXEC) < 0)
     die_errno("pipe");
-  pid_t pid = clone_init();
+  pid_t pid = clone_init(cgroup_fd);
   if (pid < 0)
     die_errno("clone init");
   if (pid == 0) {
     close(done[1]);
+    if (cgroup_fd >= 0)
+      close(cgroup_fd);
     run_init(&plan, statefd, done[0]);
   }
   msg_pid("pid", pid);

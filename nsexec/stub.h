@@ -54,7 +54,8 @@ enum record_type {
   R_LSM_LABEL = 37,
   R_SECCOMP_LISTENER = 38,
   R_MOUNT_IDMAP = 39,
-  R_MAX = 39, /* the largest type above */
+  R_CGROUP_JOIN = 40,
+  R_MAX = 40, /* the largest type above */
 };
 
 /* One record. For field records, field[0..nfields-1] point into data and
@@ -87,6 +88,10 @@ void msg_ready(void);
 void msg_hooks(void);
 _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void die_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* cgroup_join.c (stage 0) */
+int join_cgroups(const struct plan *p);
+pid_t clone_init(int cgroup_fd);
 
 /* namespaces.c (stage 0) */
 void join_namespaces(const struct plan *p);

@@ -46,13 +46,16 @@ await build({
 });
 // yargs (ES module only, slow to load) for what the fast parser leaves to it.
 await build({ ...common, format: 'esm', bundle: true, entryPoints: ['src/cli/yargs-cli.ts'], outfile: resolve(fresh, 'bundle/cli/yargs-cli.js') });
-// V8 code cache of the script, compiled and its top level run as bin/tsrunc does
-// (no command runs), under the name it will have in dist/: the cache keeps it for
-// stack traces. V8 ignores a cache from another node version or other flags.
+// V8 code cache of the script, compiled and its top level run as bin/tsrunc does,
+// under the name it will have in dist/ (the cache keeps it for stack traces); then
+// warmUp() calls the pure part of the common commands once, so that the functions
+// V8 compiles only on first call are in the cache too (src/cli/warm-up.ts).
+// V8 ignores a cache from another node version or other flags.
 const installed = resolve('dist/bundle/cli/main.script.js');
 const script = new vm.Script(readFileSync(cli, 'utf8'), { filename: installed });
 const mod = { exports: {} };
 script.runInThisContext().call(mod.exports, mod.exports, createRequire(installed), mod, installed, dirname(installed));
+await mod.exports.warmUp();
 writeFileSync(`${cli}.cache`, script.createCachedData());
 
 if (existsSync('dist')) renameSync('dist', old);

@@ -54,7 +54,9 @@ export function cgroupManager(opts: CgroupManagerOptions): CgroupManager {
   const path = cleanCgroupsPath(opts.cgroupsPath, opts.id);
   const mounts: CgroupMounts = opts.mountinfo !== undefined ? parseMountinfo(opts.mountinfo) : readMounts();
   if (opts.v2Root) mounts.v2 = { mountpoint: opts.v2Root, root: '/' };
-  const own = opts.procCgroup !== undefined ? parseProcCgroup(opts.procCgroup) : readOwnCgroups();
+  // our own cgroups place a new container's; a stored one does not need them
+  let ownCache: Map<string, string> | undefined;
+  const own = () => (ownCache ??= opts.procCgroup !== undefined ? parseProcCgroup(opts.procCgroup) : readOwnCgroups());
   const layout = opts.layout ?? layoutOf(mounts);
   const warn = opts.warn ?? ((msg: string) => log.warn(msg));
 
@@ -62,11 +64,11 @@ export function cgroupManager(opts: CgroupManagerOptions): CgroupManager {
 
   if (layout === 'v2') {
     if (!mounts.v2) throw new Error('cgroup layout v2 was asked for but no cgroup2 filesystem is mounted');
-    return new V2Manager(path, mounts.v2.mountpoint, stored?.[''] ?? v2Dir(mounts.v2, path, own), warn);
+    return new V2Manager(path, mounts.v2.mountpoint, stored?.[''] ?? v2Dir(mounts.v2, path, own()), warn);
   }
   const targets = mounts.v1
     .filter(joined)
-    .map((hierarchy) => ({ hierarchy, dir: stored ? storedV1Dir(stored, hierarchy) : v1Dir(hierarchy, path, own) }))
+    .map((hierarchy) => ({ hierarchy, dir: stored ? storedV1Dir(stored, hierarchy) : v1Dir(hierarchy, path, own()) }))
     .filter((t): t is { hierarchy: V1Hierarchy; dir: string } => t.dir !== undefined);
   if (targets.length === 0) throw new Error(`cgroup layout ${layout} was asked for but no cgroup v1 hierarchy is mounted`);
   let companion: V2Manager | undefined;

@@ -5,6 +5,9 @@ import { COMMANDS } from './commands.js';
 import { fastParse } from './fast-parse.js';
 import { configureLog, log } from './log.js';
 
+// for the build's code cache only (scripts/build.mjs)
+export { warmUp } from './warm-up.js';
+
 /**
  * Runs the command line args. loadYargsCli imports yargs-cli.js, a bundle of its
  * own (bin/tsrunc knows where): it gets this module's log and commands, not copies.

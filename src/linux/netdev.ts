@@ -3,13 +3,17 @@
 // (runc: initProcess.setupNetworkDevices). The netlink work is C, in the
 // stub binary's `netdev` program (nsexec/netdev.c): it enters the namespace
 // to add the addresses back, which Node's threads could not.
-import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { UserError } from '../errors.js';
 import type { Plan } from '../plan/types.js';
 import { STUB_PATH } from './stub.js';
 
+// child_process costs every create ~3 ms to load: only when there are devices to move.
+const nodeRequire = createRequire(import.meta.url);
+
 export function moveNetDevices(initPid: number, devices: Plan['netDevices']): void {
   if (!devices?.length) return;
+  const { spawnSync } = nodeRequire('node:child_process') as typeof import('node:child_process');
   const args = ['netdev', `/proc/${initPid}/ns/net`, ...devices.flatMap((d) => [d.hostName, d.name])];
   const r = spawnSync(STUB_PATH, args, { encoding: 'utf8', env: {}, timeout: 30_000 });
   if (r.error) throw new UserError(`move network devices: ${r.error.message}`);

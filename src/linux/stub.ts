@@ -1,12 +1,15 @@
 // Starting the C stub (nsexec/) and talking to it over its sync socket (fd 3).
 // Protocol: docs/plan-format.md. The stub clones the container's init with
 // CLONE_PARENT, so the init is our child: `run` can wait for it.
-import { spawn, type StdioOptions } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import type { StdioOptions } from 'node:child_process';
+import { closeSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Socket } from 'node:net';
 import { UserError } from '../errors.js';
 import type { IdMapping } from '../plan/types.js';
+import { errnoName, libc } from './libc.js';
+import { socketPair, spawnProgram } from './spawn.js';
 
 export const STUB_PATH = fileURLToPath(new URL('../../../nsexec/build/tsrunc-nsexec', import.meta.url));
 
@@ -38,88 +41,223 @@ function mapText(maps: IdMapping[]): string {
   return maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
 }
 
+/**
+ * The parent's side of the conversation, whichever way the stub was started:
+ * feed() takes what the socket gave, answers through send, and returns the
+ * init's pid once it is ready; a failure throws a UserError.
+ */
+class Conversation {
+  private initPid = 0;
+  private buffered = '';
+
+  constructor(
+    private readonly opts: StubOptions,
+    private readonly send: (data: Buffer | string) => void,
+  ) {}
+
+  feed(chunk: Buffer): number | undefined {
+    this.buffered += chunk.toString('utf8');
+    let nl: number;
+    while ((nl = this.buffered.indexOf('\n')) >= 0) {
+      const line = this.buffered.slice(0, nl);
+      this.buffered = this.buffered.slice(nl + 1);
+      let m: StubMessage;
+      try {
+        m = JSON.parse(line) as StubMessage;
+      } catch {
+        throw new UserError(`container init sent an unreadable message: ${line}`);
+      }
+      if (this.handle(m)) return this.initPid;
+    }
+    return undefined;
+  }
+
+  /** True on ready. */
+  private handle(m: StubMessage): boolean {
+    switch (m.type) {
+      case 'idmap':
+        try {
+          writeFileSync(`/proc/${m.pid}/uid_map`, mapText(this.opts.uidMappings));
+          writeFileSync(`/proc/${m.pid}/gid_map`, mapText(this.opts.gidMappings));
+        } catch (err) {
+          throw new UserError(`write id mappings: ${(err as Error).message}`);
+        }
+        this.send('M');
+        return false;
+      case 'pid':
+        this.initPid = m.pid ?? 0;
+        try {
+          this.opts.onPid?.(this.initPid);
+        } catch (err) {
+          throw new UserError((err as Error).message);
+        }
+        return false;
+      case 'hooks':
+        try {
+          if (!this.opts.onHooks) throw new Error('container init asked for hooks, but none are configured');
+          this.send(this.opts.onHooks(this.initPid));
+        } catch (err) {
+          this.send('E');
+          throw new UserError((err as Error).message);
+        }
+        return false;
+      case 'ready':
+        return true;
+      case 'error':
+        throw new UserError(m.msg ?? 'container init failed');
+    }
+    return false;
+  }
+}
+
 /** Runs the stub until the init reports ready; resolves with the init's pid. */
-export function runStub(opts: StubOptions): Promise<number> {
+export async function runStub(opts: StubOptions): Promise<number> {
+  const fds = plainFds(opts.stdio);
+  return fds ? runSpawned(opts, fds) : runChildProcess(opts);
+}
+
+/** The stdio as our fd numbers, when it is only 'inherit' and fds (what the CLI passes). */
+function plainFds(stdio: StdioOptions): number[] | undefined {
+  if (!Array.isArray(stdio)) return undefined;
+  const fds: number[] = [];
+  for (const [i, s] of stdio.entries()) {
+    if (s === 'inherit') fds.push(i);
+    else if (typeof s === 'number') fds.push(s);
+    else return undefined;
+  }
+  return fds;
+}
+
+/**
+ * posix_spawn (src/linux/spawn.ts) and a blocking conversation: `create` has
+ * nothing else to do meanwhile. Signals that come in the meantime are handled
+ * when we return to the event loop.
+ */
+function runSpawned(opts: StubOptions, fds: number[]): number {
   // Entries after stdio (fds 3..) are the container's extra fds; the sync
   // socket comes last and the stub learns its number from argv[1].
+  const syncFd = fds.length;
+  const [ours, theirs] = socketPair();
+  let pid: number;
+  try {
+    const argv = syncFd === 3 ? [STUB_PATH] : [STUB_PATH, String(syncFd)];
+    pid = spawnProgram(STUB_PATH, argv, envList(opts.env ?? {}), [...fds, theirs]);
+  } finally {
+    closeSync(theirs);
+  }
+  if (pid < 0) {
+    closeSync(ours);
+    throw new UserError(`start ${STUB_PATH}: ${errnoName(-pid)}`);
+  }
+  let exited = false;
+  // The stub exits once it has sent the init's pid (or an error); kill it if we stop earlier.
+  const reap = (kill: boolean): string => {
+    if (exited) return '';
+    exited = true;
+    if (kill) killQuietly(pid);
+    const status = [0];
+    if (libc().waitpid(pid, status, 0) !== pid) return '';
+    const sig = status[0] & 0x7f;
+    const code = (status[0] >> 8) & 0xff;
+    if (sig !== 0) return ` (stub exited with ${signalName(sig)})`;
+    return code !== 0 ? ` (stub exited with ${code})` : '';
+  };
+  const send = (data: Buffer | string) => {
+    const buf = typeof data === 'string' ? Buffer.from(data) : data;
+    for (let off = 0; off < buf.length; ) off += writeSync(ours, buf, off);
+  };
+  try {
+    opts.beforePlan?.(pid);
+    const talk = new Conversation(opts, send);
+    send(opts.plan);
+    const buf = Buffer.alloc(65536);
+    for (;;) {
+      const n = readRetrying(ours, buf);
+      if (n === 0) throw new UserError(`container init exited before it was ready${reap(false)}`);
+      const initPid = talk.feed(buf.subarray(0, n));
+      if (initPid !== undefined) {
+        reap(false);
+        return initPid;
+      }
+    }
+  } catch (err) {
+    reap(true);
+    throw err;
+  } finally {
+    closeSync(ours);
+  }
+}
+
+function readRetrying(fd: number, buf: Buffer): number {
+  for (;;) {
+    try {
+      return readSync(fd, buf, 0, buf.length, null);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EINTR' || code === 'EAGAIN') continue;
+      if (code === 'ECONNRESET') return 0;
+      throw err;
+    }
+  }
+}
+
+function envList(env: NodeJS.ProcessEnv): string[] {
+  return Object.entries(env)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${v}`);
+}
+
+function signalName(sig: number): string {
+  for (const [name, n] of Object.entries(constants.signals)) if (n === sig) return name;
+  return String(sig);
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/** child_process and the socket as a stream: for stdio the CLI never passes (tests' pipes). */
+async function runChildProcess(opts: StubOptions): Promise<number> {
+  const { spawn } = await import('node:child_process');
   const stdio = [...(opts.stdio as unknown[]), 'pipe'] as StdioOptions;
   const syncFd = (stdio as unknown[]).length - 1;
   const child = spawn(STUB_PATH, syncFd === 3 ? [] : [String(syncFd)], { stdio, env: opts.env ?? {} });
   return new Promise((resolve, reject) => {
-    let initPid = 0;
     let settled = false;
-    let buffered = '';
     const sock = child.stdio[syncFd] as Socket;
-    const fail = (msg: string) => {
+    const fail = (err: unknown) => {
       if (settled) return;
       settled = true;
       sock.destroy();
-      reject(new UserError(msg));
+      reject(err);
     };
-    child.on('error', (err) => fail(`start ${STUB_PATH}: ${err.message}`));
+    const talk = new Conversation(opts, (data) => sock.write(data));
+    child.on('error', (err) => fail(new UserError(`start ${STUB_PATH}: ${err.message}`)));
     let stubExit = '';
     child.on('exit', (code, signal) => {
       if (code !== 0) stubExit = ` (stub exited with ${signal ?? code})`;
     });
     sock.on('error', () => {});
     // An error message may still be in the socket when the stub exits: judge on close.
-    sock.on('close', () => fail(`container init exited before it was ready${stubExit}`));
+    sock.on('close', () => fail(new UserError(`container init exited before it was ready${stubExit}`)));
     sock.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        let m: StubMessage;
-        try {
-          m = JSON.parse(line) as StubMessage;
-        } catch {
-          fail(`container init sent an unreadable message: ${line}`);
-          return;
-        }
-        handle(m);
+      if (settled) return;
+      let initPid: number | undefined;
+      try {
+        initPid = talk.feed(chunk);
+      } catch (err) {
+        fail(err);
+        return;
       }
+      if (initPid === undefined) return;
+      settled = true;
+      sock.destroy();
+      resolve(initPid);
     });
-    const handle = (m: StubMessage) => {
-      switch (m.type) {
-        case 'idmap':
-          try {
-            writeFileSync(`/proc/${m.pid}/uid_map`, mapText(opts.uidMappings));
-            writeFileSync(`/proc/${m.pid}/gid_map`, mapText(opts.gidMappings));
-          } catch (err) {
-            fail(`write id mappings: ${(err as Error).message}`);
-            return;
-          }
-          sock.write('M');
-          return;
-        case 'pid':
-          initPid = m.pid ?? 0;
-          try {
-            opts.onPid?.(initPid);
-          } catch (err) {
-            fail((err as Error).message);
-          }
-          return;
-        case 'hooks':
-          try {
-            if (!opts.onHooks) throw new Error('container init asked for hooks, but none are configured');
-            sock.write(opts.onHooks(initPid));
-          } catch (err) {
-            sock.write('E');
-            fail((err as Error).message);
-          }
-          return;
-        case 'ready':
-          if (settled) return;
-          settled = true;
-          sock.destroy();
-          resolve(initPid);
-          return;
-        case 'error':
-          fail(m.msg ?? 'container init failed');
-          return;
-      }
-    };
     if (child.pid === undefined) return; // 'error' follows
     try {
       opts.beforePlan?.(child.pid);

@@ -46,6 +46,7 @@ export const RecordType = {
   LSM_LABEL: 37,
   SECCOMP_LISTENER: 38,
   MOUNT_IDMAP: 39,
+  CGROUP_JOIN: 40,
 } as const;
 
 export type RecordTypeName = keyof typeof RecordType;
@@ -69,40 +70,46 @@ function u64(n: bigint): string {
   return BigInt.asUintN(64, n).toString();
 }
 
+/** Records are collected, then written into one buffer: a plan has a few hundred small fields. */
 class Writer {
-  private readonly chunks: Buffer[] = [];
-
-  constructor() {
-    const head = Buffer.alloc(8);
-    MAGIC.copy(head, 0);
-    head.writeUInt32LE(PLAN_VERSION, 4);
-    this.chunks.push(head);
-  }
+  private readonly records: { type: number; payload: string | Uint8Array; length: number }[] = [];
 
   raw(type: RecordTypeName, payload: Uint8Array): void {
-    const head = Buffer.alloc(6);
-    head.writeUInt16LE(RecordType[type], 0);
-    head.writeUInt32LE(payload.length, 2);
-    this.chunks.push(head, Buffer.from(payload));
+    this.records.push({ type: RecordType[type], payload, length: payload.length });
   }
 
   fields(type: RecordTypeName, ...fields: string[]): void {
-    const parts: Buffer[] = [];
+    let payload = '';
     for (const f of fields) {
       if (f.includes('\0')) throw new UserError(`${type.toLowerCase()} value contains a NUL byte: ${JSON.stringify(f)}`);
-      parts.push(Buffer.from(f, 'utf8'), Buffer.alloc(1));
+      payload += `${f}\0`;
     }
-    this.raw(type, Buffer.concat(parts));
+    this.records.push({ type: RecordType[type], payload, length: Buffer.byteLength(payload) });
   }
 
   finish(): Buffer {
-    this.raw('END', Buffer.alloc(0));
-    return Buffer.concat(this.chunks);
+    this.raw('END', new Uint8Array(0));
+    let total = 8;
+    for (const r of this.records) total += 6 + r.length;
+    const out = Buffer.allocUnsafe(total);
+    MAGIC.copy(out, 0);
+    out.writeUInt32LE(PLAN_VERSION, 4);
+    let off = 8;
+    for (const r of this.records) {
+      out.writeUInt16LE(r.type, off);
+      out.writeUInt32LE(r.length, off + 2);
+      off += 6;
+      if (typeof r.payload === 'string') out.write(r.payload, off, 'utf8');
+      else out.set(r.payload, off);
+      off += r.length;
+    }
+    return out;
   }
 }
 
 export function encodePlan(plan: Plan): Buffer {
   const w = new Writer();
+  for (const j of plan.cgroupJoin ?? []) w.fields('CGROUP_JOIN', j.how, j.dir);
   for (const ns of plan.nsJoin) w.fields('NS_JOIN', ns.type, ns.path);
   if (plan.userNsNew) w.fields('USERNS_NEW');
   if (plan.nsUnshare !== 0) w.fields('NS_UNSHARE', flags(plan.nsUnshare));

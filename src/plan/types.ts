@@ -73,6 +73,8 @@ export interface PlanHook {
 
 /** What the stub does; fields map 1:1 onto plan records. */
 export interface Plan {
+  /** The cgroups stage 0 joins first (src/plan/cgroup-join.ts); create fills it in, exec does not use it. */
+  cgroupJoin?: { how: 'tasks' | 'procs' | 'clone'; dir: string }[];
   nsJoin: { type: NsType; path: string }[];
   userNsNew: boolean;
   /** CLONE_NEW* flags to unshare, without CLONE_NEWUSER. */

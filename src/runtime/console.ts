@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { Process } from '../spec/config.js';
 import type { Plan } from '../plan/types.js';
 import { UserError } from '../errors.js';
-import { startConsoleProxy, type ConsoleProxy } from '../linux/console.js';
+import type { ConsoleProxy } from '../linux/console.js';
 
 export interface ConsoleSetup {
   console?: Plan['console'];
@@ -29,6 +29,8 @@ export async function openConsole(proc: Process, detach: boolean, consoleSocket:
   if (!terminal) return {};
   const size = { rows: proc.consoleSize?.height ?? 0, cols: proc.consoleSize?.width ?? 0 };
   if (consoleSocket) return { console: { socket: resolve(consoleSocket), ...size } };
+  // imported here: it loads child_process, which a create without a terminal does not need
+  const { startConsoleProxy } = await import('../linux/console.js');
   const proxy = await startConsoleProxy();
   return { console: { socket: proxy.socket, ...size }, proxy };
 }

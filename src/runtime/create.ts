@@ -10,6 +10,7 @@ import { encodePlan } from '../plan/encode.js';
 import { cgroupManager, type CgroupManager } from '../cgroups/index.js';
 import { readMounts } from '../cgroups/mountinfo.js';
 import { expandCgroupMounts, type HostCgroups } from '../plan/cgroup-mounts.js';
+import { cgroupJoins } from '../plan/cgroup-join.js';
 import { ContainerDir, EXEC_FIFO } from '../state/store.js';
 import { rfc3339Now, type ContainerRecord } from '../state/container-state.js';
 import { libc } from '../linux/libc.js';
@@ -106,14 +107,15 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
     undo.push(() => tty.proxy?.stop());
     plan.console = tty.console;
     plan.env = [...plan.env, ...extra.env];
+    plan.cgroupJoin = cgroupJoins(cgroup.dirs, plan);
     const initPid = await runStub({
       plan: encodePlan(plan),
       stdio: [...((o.stdio ?? ['inherit', 'inherit', 'inherit']) as unknown[]), ...extra.fds] as StdioOptions,
       uidMappings: plan.uidMappings,
       gidMappings: plan.gidMappings,
+      // the stub joins the cgroups itself (plan.cgroupJoin)
       beforePlan: (stubPid) => {
         pids.push(stubPid);
-        cgroup.addProcess(stubPid);
       },
       onPid: (pid) => {
         pids.push(pid);

@@ -8,6 +8,7 @@ import { runPoststopHooks } from '../hooks/lifecycle.js';
 import { log } from '../cli/log.js';
 import { cgroupManager } from '../cgroups/index.js';
 import type { GlobalOptions } from './options.js';
+import type { Spec } from '../spec/config.js';
 import { sharesHostMountNs, unmountUnder } from './host-mounts.js';
 
 const KILL_TIMEOUT_MS = 10_000;
@@ -38,7 +39,9 @@ export function deleteContainer(g: GlobalOptions, id: string, force: boolean): v
       // exited meanwhile
     }
   }
-  if (c.cgroup.exists()) {
+  // As runc: in a pid namespace of its own, every process died with the init, so a
+  // stopped container has nothing left to kill (and freezing to kill costs ~2 ms).
+  if (!(status === 'stopped' && ownPidNamespace(c.record.config)) && c.cgroup.exists()) {
     c.cgroup.killAll(9);
   }
   if (!waitGone(c.record.pid, c.record.pidStartTime, KILL_TIMEOUT_MS)) {
@@ -49,6 +52,10 @@ export function deleteContainer(g: GlobalOptions, id: string, force: boolean): v
   // After the container is gone, before its record is: a failing hook only warns.
   runPoststopHooks(c.record, (msg) => log.warn(msg));
   c.dir.remove();
+}
+
+function ownPidNamespace(config: Spec): boolean {
+  return (config.linux?.namespaces ?? []).some((n) => n.type === 'pid' && !n.path);
 }
 
 /** The stub (and its cgroup) of a create that crashed: killed and removed with what create stored. */

@@ -29,6 +29,12 @@ function releaseInit(c: Container, waitExec: boolean): void {
   const fd = openSync(c.dir.fifoPath, constants.O_RDONLY | constants.O_NONBLOCK);
   const chunks: Buffer[] = [];
   let deadPolls = 0;
+  // The answer usually comes within tens of µs of our open: poll often at first.
+  let pause = 0.05;
+  const poll = () => {
+    sleepMs(pause);
+    pause = Math.min(pause * 2, 1);
+  };
   try {
     const buf = Buffer.alloc(4096);
     for (;;) {
@@ -43,7 +49,7 @@ function releaseInit(c: Container, waitExec: boolean): void {
           if (chunks.length) break;
           throw new UserError('container init exited before start');
         }
-        sleepMs(1);
+        poll();
         continue;
       }
       if (n > 0) {
@@ -54,7 +60,7 @@ function releaseInit(c: Container, waitExec: boolean): void {
       if (chunks.length) break; // EOF after the answer: execve happened, or the init exited
       // No writer yet: the init reports ready just before it opens the fifo.
       if (!alive()) throw new UserError('container not running');
-      sleepMs(1);
+      poll();
     }
   } finally {
     closeSync(fd);

@@ -1,0 +1,56 @@
+// cgroupJoins: how stage 0 joins each cgroup (record CGROUP_JOIN), and its encoding
+// (first in the plan, fields how and dir, multi-byte paths counted in bytes).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { cgroupJoins } from '../../src/plan/cgroup-join.js';
+import { encodePlan, RecordType } from '../../src/plan/encode.js';
+import { CLONE_NEWCGROUP, CLONE_NEWNS } from '../../src/plan/namespaces.js';
+import type { Plan } from '../../src/plan/types.js';
+
+const HYBRID = {
+  cpu: '/sys/fs/cgroup/cpu/c1',
+  cpuacct: '/sys/fs/cgroup/cpu/c1', // co-mounted: one hierarchy, one join
+  memory: '/sys/fs/cgroup/memory/c1',
+  'name=systemd': '/sys/fs/cgroup/systemd/c1',
+  '': '/sys/fs/cgroup/unified/c1',
+};
+
+function plan(extra: Partial<Plan> = {}): Plan {
+  return {
+    nsJoin: [], userNsNew: false, nsUnshare: CLONE_NEWNS, timeOffsets: [], propagation: 0, mounts: [], devices: [],
+    symlinks: [], pivot: 'pivot_root', rootReadonly: false, sysctl: [], maskedPaths: [], readonlyPaths: [], rlimits: [],
+    noNewPrivileges: false, caps: { bounding: 0n, effective: 0n, permitted: 0n, inheritable: 0n, ambient: 0n },
+    user: { uid: 0, gid: 0, umask: -1 }, additionalGids: [], cwd: '/', env: [], args: ['true'], setsid: true,
+    uidMappings: [], gidMappings: [], ...extra,
+  };
+}
+
+test('v1 hierarchies through tasks, once each; v2 by cloning the init into it', () => {
+  assert.equal(cgroupJoins(HYBRID, plan()), [
+    { how: 'tasks', dir: '/sys/fs/cgroup/cpu/c1' },
+    { how: 'tasks', dir: '/sys/fs/cgroup/memory/c1' },
+    { how: 'tasks', dir: '/sys/fs/cgroup/systemd/c1' },
+    { how: 'clone', dir: '/sys/fs/cgroup/unified/c1' },
+  ]);
+  assert.equal(cgroupJoins({ '': '/sys/fs/cgroup/c1' }, plan()), [{ how: 'clone', dir: '/sys/fs/cgroup/c1' }]);
+});
+
+test('v2 through cgroup.procs when stage 0 changes its user or cgroup namespace', () => {
+  const v2 = { '': '/sys/fs/cgroup/c1' };
+  const procs = [{ how: 'procs', dir: '/sys/fs/cgroup/c1' }];
+  assert.equal(cgroupJoins(v2, plan({ userNsNew: true })), procs);
+  assert.equal(cgroupJoins(v2, plan({ nsUnshare: CLONE_NEWNS | CLONE_NEWCGROUP })), procs);
+  assert.equal(cgroupJoins(v2, plan({ nsJoin: [{ type: 'user', path: '/proc/1/ns/user' }] })), procs);
+  assert.equal(cgroupJoins(v2, plan({ nsJoin: [{ type: 'cgroup', path: '/proc/1/ns/cgroup' }] })), procs);
+  assert.equal(cgroupJoins(v2, plan({ nsJoin: [{ type: 'net', path: '/proc/1/ns/net' }] })), [{ how: 'clone', dir: '/sys/fs/cgroup/c1' }]);
+});
+
+test('encoded first, as how and dir', () => {
+  const buf = encodePlan(plan({ cgroupJoin: [{ how: 'tasks', dir: '/sys/fs/cgroup/cpu/é' }] }));
+  assert.is(buf.readUInt16LE(8), RecordType.CGROUP_JOIN);
+  const len = buf.readUInt32LE(10);
+  assert.is(buf.subarray(14, 14 + len).toString('utf8'), 'tasks\0/sys/fs/cgroup/cpu/é\0');
+  assert.is(buf.readUInt16LE(14 + len), RecordType.NS_UNSHARE);
+});
+
+test.run();
