@@ -14,7 +14,9 @@ test.after(() => s.cleanup());
 // The fds a process started by the container's shell inherits. Listing the
 // shell's own /proc/$$/fd would race with its pipeline fds, and ls itself
 // always holds one more (its directory).
-const FD_LIST = 'sleep 5 & ls /proc/$!/fd | tr "\\n" " "';
+// The fds of a child once it has exec'd `sleep` (before that the shell is still
+// redirecting its stdin, and fd 0 may be missing for a moment).
+const FD_LIST = 'sleep 5 & until [ "$(head -c5 /proc/$!/cmdline)" = sleep ]; do :; done; ls /proc/$!/fd | tr "\\n" " "';
 
 function inside(script: string, mutate: Parameters<Session['runOnce']>[0] = () => {}): string {
   const r = s.runOnce(mutate, ['sh', '-c', script]);
