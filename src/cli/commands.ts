@@ -15,6 +15,7 @@ import { command as resume } from './resume.js';
 import { command as ps } from './ps.js';
 import { command as update } from './update.js';
 import { command as events } from './events.js';
+import { checkpoint, restore } from './checkpoint.js';
 
 // Each module types its own arguments; the parsers only see the tables.
-export const COMMANDS = [create, run, start, state, kill, del, list, spec, pause, resume, ps, update, events, exec, features] as unknown as readonly CommandSpec[];
+export const COMMANDS = [create, run, start, state, kill, del, list, spec, pause, resume, ps, update, events, exec, features, checkpoint, restore] as unknown as readonly CommandSpec[];

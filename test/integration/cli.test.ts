@@ -70,4 +70,12 @@ test('create --bundle is relative to the working directory; --pid-file too', () 
   s.ok(['delete', '--force', id]);
 });
 
+test('checkpoint and restore accept runc\'s flags and say they are not supported', () => {
+  for (const args of [['checkpoint', '--image-path', s.tmp, '--leave-running', 'c1'], ['restore', '-d', '--bundle', s.tmp, 'c1']]) {
+    const r = s.tsrunc(args);
+    assert.is(r.code, 1);
+    assert.match(r.stderr, `${args[0]} is not supported by tsrunc`);
+  }
+});
+
 test.run();
