@@ -27,6 +27,7 @@ const ERRNO_TEXT: Record<string, string> = {
   EBUSY: 'device or resource busy',
   ENOTEMPTY: 'directory not empty',
   ERANGE: 'numerical result out of range',
+  ENAMETOOLONG: 'file name too long',
 };
 
 export function errnoText(code: string): string {

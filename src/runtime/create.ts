@@ -1,9 +1,9 @@
 // create: config → plan → state dir, fifo, cgroup → stub → init blocked on exec.fifo.
 // Any failure undoes every earlier step (Unwinder), so nothing is left behind.
-import { chmodSync, statSync, writeFileSync, renameSync } from 'node:fs';
+import { chmodSync, existsSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join, resolve, basename } from 'node:path';
 import type { StdioOptions } from 'node:child_process';
-import { UserError } from '../errors.js';
+import { UserError, describeSystemError } from '../errors.js';
 import { loadBundleConfig } from '../spec/load.js';
 import { compilePlan } from '../plan/compile.js';
 import { encodePlan } from '../plan/encode.js';
@@ -53,7 +53,10 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
   const { spec, bundle } = loadBundleConfig(o.bundle);
   const rootfs = resolve(bundle, spec.root?.path ?? '');
   if (!spec.root) throw new UserError('config.json: /root: is required');
-  if (!isDirectory(rootfs)) throw new UserError(`config.json: /root/path: rootfs ${rootfs} does not exist`);
+  if (!isDirectory(rootfs)) {
+    const why = existsSync(rootfs) ? 'is not a directory' : 'does not exist';
+    throw new UserError(`config.json: /root/path: rootfs ${rootfs} ${why}`);
+  }
   if (!spec.process) throw new UserError('config.json: /process: is required for create');
   const detach = o.detach ?? true;
   checkTerminal(spec.process.terminal ?? false, detach, o.consoleSocket);
@@ -178,6 +181,10 @@ function isDirectory(path: string): boolean {
 export function writePidFile(path: string, pid: number): void {
   const abs = resolve(path);
   const tmp = join(dirname(abs), `.${basename(abs)}`);
-  writeFileSync(tmp, String(pid));
-  renameSync(tmp, abs);
+  try {
+    writeFileSync(tmp, String(pid));
+    renameSync(tmp, abs);
+  } catch (err) {
+    throw new UserError(describeSystemError(`write pid file ${path}`, err));
+  }
 }

@@ -102,13 +102,7 @@ export async function execInContainer(g: GlobalOptions, o: ExecOptions): Promise
         if (!o.detach) signals.start(p);
       },
     });
-    if (o.pidFile) {
-      try {
-        writePidFile(o.pidFile, pid);
-      } catch (err) {
-        throw new UserError(describeSystemError(`write pid file ${o.pidFile}`, err));
-      }
-    }
+    if (o.pidFile) writePidFile(o.pidFile, pid);
   } catch (err) {
     signals.stop();
     for (const p of pids) killQuietly(p);
