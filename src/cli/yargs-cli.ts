@@ -65,7 +65,11 @@ export function buildParser(args: readonly string[], commands: readonly CommandS
     // runc's flags --no-pivot and --no-new-keyring are names, not negations.
     .parserConfiguration({ 'boolean-negation': false })
     .usage('$0 [global options] <command> [options]') as unknown as Argv<GlobalArgs>;
-  for (const [name, f] of Object.entries(GLOBAL_FLAGS)) parser = parser.option(name, { ...option(f), global: true }) as unknown as Argv<GlobalArgs>;
+  for (const [name, f] of Object.entries(GLOBAL_FLAGS)) {
+    // a repeated global flag (--root a --root b) takes the last value, as in runc
+    const last = f.type === 'string' ? { coerce: (v: unknown) => (Array.isArray(v) ? v[v.length - 1] : v) } : {};
+    parser = parser.option(name, { ...option(f), global: true, ...last }) as unknown as Argv<GlobalArgs>;
+  }
   parser = parser
     .middleware((argv) => hooks.configureLog({ file: argv.log, format: argv.logFormat, debug: argv.debug }), true)
     .version('version', 'print the version', `tsrunc version ${VERSION}\nspec: ${SPEC_VERSION}`)
@@ -78,10 +82,17 @@ export function buildParser(args: readonly string[], commands: readonly CommandS
       // yargs counts positionals before it looks for unknown flags; a bad flag that
       // swallowed the id deserves the blame, as in runc ("flag provided but not defined").
       const unknown = unknownFlag(line, (parser as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key);
-      hooks.fail(err ? err.message : unknown ? `unknown flag: ${unknown}` : msg.replace(/\n[\s\S]*/, '').toLowerCase());
+      hooks.fail(err ? err.message : unknown ? `unknown flag: ${unknown}` : oneLine(msg));
     });
   for (const c of commands) parser = parser.command(yargsCommand(c));
   return parser;
+}
+
+/** yargs' message on one line: a heading ending in ':' keeps its details ("invalid values: argument: ..."). */
+function oneLine(msg: string): string {
+  const lines = msg.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const kept = lines[0]?.endsWith(':') ? lines : lines.slice(0, 1);
+  return kept.join(' ').toLowerCase();
 }
 
 function unknownFlag(args: readonly string[], known: Record<string, unknown>): string | undefined {
