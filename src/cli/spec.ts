@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError, describeSystemError } from '../errors.js';
 import { action } from './command.js';
 import type { CommandSpec } from './flags.js';
 
@@ -23,7 +23,7 @@ export const command: CommandSpec<SpecArgs> = {
     try {
       writeFileSync(target, JSON.stringify(defaultConfig({ rootless }), null, '\t') + '\n');
     } catch (err) {
-      throw new UserError(`write ${target}: ${(err as Error).message}`);
+      throw new UserError(describeSystemError(`write ${target}`, err));
     }
   }),
 };
