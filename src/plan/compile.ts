@@ -39,6 +39,9 @@ export function compilePlan(spec: Spec, opts: CompileOptions): Plan {
   if (!proc) throw configError('/process', 'required to create a container');
   if (!proc.args || proc.args.length === 0) throw configError('/process/args', 'must not be empty');
   if (!proc.cwd.startsWith('/')) throw configError('/process/cwd', `must be an absolute path: "${proc.cwd}"`);
+  // runc refuses these too; kept, a bare "PATH" surfaces later as "executable not found"
+  const badEnv = (proc.env ?? []).findIndex((e) => !e.includes('='));
+  if (badEnv >= 0) throw configError(`/process/env/${badEnv}`, `"${proc.env![badEnv]}" is not KEY=value`);
   if (!spec.root) throw configError('/root', 'required to create a container');
   const linux = spec.linux ?? {};
 

@@ -96,4 +96,35 @@ test('commands on a container that does not exist', () => {
   assert.is(s.tsrunc(['delete', '--force', 'ghost']).code, 0);
 });
 
+test('an env entry without =, a rootfs that is a file', () => {
+  createFails(s.bundle((c) => (c.process!.env = ['PATH'])), /\/process\/env\/0.*PATH.*KEY=value/);
+  createFails(s.bundle((c) => (c.root = { path: join(s.bundle((x) => x), 'config.json') })), /rootfs.*not a directory/);
+});
+
+test('a --pid-file in a missing directory leaves nothing behind', () => {
+  const id = uniqueId('pidfile');
+  const r = s.tsrunc(['create', '--bundle', s.bundle((c) => (c.process!.args = ['sleep', '30'])), '--pid-file', join(s.tmp, 'nodir', 'pid'), id]);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /pid file .*nodir\/pid: no such file or directory/);
+  assert.not.ok(existsSync(join(s.root, id)), 'no state dir');
+  assert.equal(cgroupDirsFor(id), [], 'no cgroup');
+  assert.equal(processesMentioning(id), [], 'no stray process');
+});
+
+test('global flags: a bad --log-format is named, a repeated --root takes the last', () => {
+  let r = s.tsrunc(['--log-format', 'xml', 'state', 'ghost']);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /log-format.*xml/);
+  r = s.tsrunc(['--root', join(s.tmp, 'other'), 'state', 'ghost']);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, 'container does not exist');
+});
+
+test('spec into a missing directory', () => {
+  const r = s.tsrunc(['spec', '--bundle', join(s.tmp, 'nodir', 'x')]);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /config\.json: no such file or directory$/m);
+  assert.not.match(r.stderr, /ENOENT/);
+});
+
 test.run();
