@@ -10,8 +10,8 @@
  * Protocol
  *   fd 0, 1, 2  the container's stdio, passed through untouched.
  *   fd 3..N-1   preserved fds for the container (argv[1] = N), else none.
- *   fd 3 or N   the sync socket (a unix socketpair that Node created for
- *               its last stdio entry, 'pipe'). Parent -> stub: the plan,
+ *   fd 3 or N   the sync socket (one end of a unix socketpair the parent
+ *               made, its last inherited fd). Parent -> stub: the plan,
  *               then the single ack byte 'M' after writing id maps.
  *               Stub -> parent: JSON lines
  *                 {"type":"idmap","pid":N}   write /proc/N/{uid,gid}_map, ack 'M'
