@@ -50,9 +50,6 @@ export function hookReply(createState: object, startState: object): Buffer {
   return Buffer.concat(parts);
 }
 
-/** The answer that makes the init give up (a create-time hook failed). */
-export const HOOK_REPLY_FAILED = Buffer.from('E', 'latin1');
-
 /** The pid as the process's innermost pid namespace sees it (last NSpid field). */
 export function containerPid(hostPid: number, status?: string): number {
   const text = status ?? readFileSync(`/proc/${hostPid}/status`, 'utf8');

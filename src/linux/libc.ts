@@ -38,8 +38,6 @@ export function libc(): Libc {
 }
 
 export const LOCK_EX = 2;
-export const LOCK_NB = 4;
-export const PR_SET_CHILD_SUBREAPER = 36;
 export const MNT_DETACH = 2;
 
 /** Decodes a wait status into runc's exit code convention (128 + signal). */

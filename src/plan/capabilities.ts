@@ -20,10 +20,6 @@ const CAP_NUMBER = new Map(CAPABILITY_NAMES.map((name, i) => [name, i]));
 /** Every known capability; used when process.capabilities is absent (runc leaves caps untouched). */
 export const ALL_CAPS_MASK: bigint = (1n << BigInt(CAPABILITY_NAMES.length)) - 1n;
 
-export function capabilityNumber(name: string): number | undefined {
-  return CAP_NUMBER.get(name);
-}
-
 const SETS = ['bounding', 'effective', 'permitted', 'inheritable', 'ambient'] as const;
 
 /**

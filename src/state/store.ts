@@ -7,7 +7,6 @@ import { isAlive } from '../linux/proc.js';
 import { libc, LOCK_EX } from '../linux/libc.js';
 import type { ContainerRecord, Status } from './container-state.js';
 
-export const DEFAULT_ROOT = '/run/tsrunc';
 export const EXEC_FIFO = 'exec.fifo';
 const STATE_FILE = 'state.json';
 /** The cgroup directories, written by create before state.json exists (see writeCgroupDirs). */
