@@ -3,9 +3,9 @@
 // Usage: node scripts/gen-config-types.mjs          write src/spec/config.ts
 //        node scripts/gen-config-types.mjs --check  exit 1 if the committed file is stale
 import { compileFromFile } from 'json-schema-to-typescript';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeOrCheck } from './generated-file.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'src/spec/config.ts');
@@ -28,15 +28,4 @@ export async function generateConfigTypes() {
 }
 
 const text = await generateConfigTypes();
-if (process.argv.includes('--check')) {
-  let current = '';
-  try {
-    current = readFileSync(out, 'utf8');
-  } catch {}
-  if (current !== text) {
-    console.error('src/spec/config.ts is out of date: run node scripts/gen-config-types.mjs');
-    process.exit(1);
-  }
-} else {
-  writeFileSync(out, text);
-}
+writeOrCheck(out, text, 'scripts/gen-config-types.mjs', root);

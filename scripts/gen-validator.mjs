@@ -5,9 +5,10 @@
 //        node scripts/gen-validator.mjs --check  exit 1 if the committed file is stale
 import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { writeOrCheck } from './generated-file.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'src/spec/validate-config.generated.ts');
@@ -44,15 +45,4 @@ export function generateValidator() {
 }
 
 const text = generateValidator();
-if (process.argv.includes('--check')) {
-  let current = '';
-  try {
-    current = readFileSync(out, 'utf8');
-  } catch {}
-  if (current !== text) {
-    console.error('src/spec/validate-config.generated.ts is out of date: run node scripts/gen-validator.mjs');
-    process.exit(1);
-  }
-} else {
-  writeFileSync(out, text);
-}
+writeOrCheck(out, text, 'scripts/gen-validator.mjs', root);
