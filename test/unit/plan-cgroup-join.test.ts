@@ -6,6 +6,7 @@ import { cgroupJoins } from '../../src/plan/cgroup-join.js';
 import { encodePlan, RecordType } from '../../src/plan/encode.js';
 import { CLONE_NEWCGROUP, CLONE_NEWNS } from '../../src/plan/namespaces.js';
 import type { Plan } from '../../src/plan/types.js';
+import { minimalPlan } from '../lib/plans.js';
 
 const HYBRID = {
   cpu: '/sys/fs/cgroup/cpu/c1',
@@ -16,13 +17,7 @@ const HYBRID = {
 };
 
 function plan(extra: Partial<Plan> = {}): Plan {
-  return {
-    nsJoin: [], userNsNew: false, nsUnshare: CLONE_NEWNS, timeOffsets: [], propagation: 0, mounts: [], devices: [],
-    symlinks: [], pivot: 'pivot_root', rootReadonly: false, sysctl: [], maskedPaths: [], readonlyPaths: [], rlimits: [],
-    noNewPrivileges: false, caps: { bounding: 0n, effective: 0n, permitted: 0n, inheritable: 0n, ambient: 0n },
-    user: { uid: 0, gid: 0, umask: -1 }, additionalGids: [], cwd: '/', env: [], args: ['true'], setsid: true,
-    uidMappings: [], gidMappings: [], ...extra,
-  };
+  return minimalPlan({ nsUnshare: CLONE_NEWNS, setsid: true, ...extra });
 }
 
 test('v1 hierarchies through tasks, once each; v2 by cloning the init into it', () => {

@@ -4,6 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { encodePlan, RecordType } from '../../src/plan/encode.js';
 import type { Plan } from '../../src/plan/types.js';
+import { minimalPlan } from '../lib/plans.js';
 
 const NAME = Object.fromEntries(Object.entries(RecordType).map(([k, v]) => [v, k])) as Record<number, string>;
 
@@ -39,35 +40,6 @@ function decode(buf: Buffer): { version: number; records: Decoded[]; trailing: n
     records.push({ type: name, fields });
   }
   return { version, records, trailing: buf.length - off };
-}
-
-function minimalPlan(): Plan {
-  return {
-    nsJoin: [],
-    userNsNew: false,
-    nsUnshare: 0,
-    timeOffsets: [],
-    propagation: 0,
-    mounts: [],
-    devices: [],
-    symlinks: [],
-    pivot: 'pivot_root',
-    rootReadonly: false,
-    sysctl: [],
-    maskedPaths: [],
-    readonlyPaths: [],
-    rlimits: [],
-    noNewPrivileges: false,
-    caps: { bounding: 0n, effective: 0n, permitted: 0n, inheritable: 0n, ambient: 0n },
-    user: { uid: 0, gid: 0, umask: -1 },
-    additionalGids: [],
-    cwd: '/',
-    env: [],
-    args: ['true'],
-    setsid: false,
-    uidMappings: [],
-    gidMappings: [],
-  };
 }
 
 function fullPlan(): Plan {
