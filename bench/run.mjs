@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Side-by-side benchmark of tsrunc, runc, crun and a bare `node -e 0` in one run
-// on the busybox bundle. Usage and meaning of every number: docs/performance.md.
-//   node bench/run.mjs [--runs N] [--only runc,tsrunc,crun] [--sequential N] [--concurrent N] [--markdown]
+// Side-by-side benchmark of tsrunc (the self-contained dist/tsrunc), its Node build
+// (tsrunc-node, bin/tsrunc), runc, crun and a bare `node -e 0` in one run on the busybox
+// bundle. Usage and meaning of every number: docs/performance.md.
+//   node bench/run.mjs [--runs N] [--only tsrunc,tsrunc-node,runc,crun] [--sequential N] [--concurrent N] [--markdown]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, rmdirSync } from 'node:fs';
 import { cpus, release } from 'node:os';
@@ -14,13 +15,13 @@ import { selectRuntimes } from './lib/runtimes.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ROOTFS = join(REPO, 'bundles/busybox/rootfs');
-const TSRUNC = join(REPO, 'bin/tsrunc');
+const TSRUNC_BINS = { tsrunc: join(REPO, 'dist/tsrunc'), 'tsrunc-node': join(REPO, 'bin/tsrunc') };
 const MEM_LOW = 256 << 10;
 const MEM_HIGH = 64 << 20;
 const MEM_STEP = 16 << 10;
 
 function parseOptions(argv) {
-  const opts = { runs: 20, only: ['tsrunc', 'runc', 'crun'], sequential: 100, concurrent: 10, markdown: false };
+  const opts = { runs: 20, only: ['tsrunc', 'tsrunc-node', 'runc', 'crun'], sequential: 100, concurrent: 10, markdown: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const num = () => {
@@ -34,7 +35,7 @@ function parseOptions(argv) {
     else if (a === '--only') opts.only = (argv[++i] ?? '').split(',').filter((s) => s && s !== 'node');
     else if (a === '--markdown') opts.markdown = true;
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node bench/run.mjs [--runs N] [--only tsrunc,runc,crun] [--sequential N] [--concurrent N] [--markdown]');
+      console.log('usage: node bench/run.mjs [--runs N] [--only tsrunc,tsrunc-node,runc,crun] [--sequential N] [--concurrent N] [--markdown]');
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
@@ -68,7 +69,7 @@ if (!existsSync(join(ROOTFS, 'bin/busybox'))) {
 
 const tmp = mkdtempSync('/tmp/tsrunc-bench-');
 const idPrefix = `tsb${process.pid}`;
-const { picked: runtimes, skipped } = selectRuntimes(opts.only, { tmp, tsruncBin: TSRUNC });
+const { picked: runtimes, skipped } = selectRuntimes(opts.only, { tmp, tsruncBins: TSRUNC_BINS });
 const progress = (msg) => process.stderr.write(`${msg}\n`);
 let idCounter = 0;
 const nextId = (rt, kind) => `${idPrefix}-${rt.name}-${kind}-${++idCounter}`;
@@ -127,6 +128,7 @@ const memMin = {};
 function metrics() {
   const m = [{ key: 'run', label: '`run` /bin/true', unit: 'ms' }];
   for (const op of ['create', 'start', 'state', 'kill', 'delete']) m.push({ key: op, label: `\`${op}\``, unit: 'ms' });
+  m.push({ key: 'exec', label: '`exec` /bin/true into a running container', unit: 'ms' });
   m.push({ key: 'seq', label: `${opts.sequential} sequential runs (total)`, unit: 'ms' });
   m.push({ key: 'conc', label: `${opts.concurrent} concurrent runs (wall)`, unit: 'ms' });
   m.push({ key: 'initRss', label: 'init VmRSS between create and start', unit: 'KiB' });
@@ -203,6 +205,20 @@ function lifecycle(rt, bundle, { rss }) {
   if (!record('delete', run(rt.argv('delete', id), { tmp, rss }))) forceDelete(rt, id);
 }
 
+/** `exec /bin/true` into one running container, runs times. */
+function execRuns(rt, bundle) {
+  const c = cell('exec', rt.name);
+  const id = nextId(rt, 'exec');
+  const r = run(rt.argv('run', '--detach', '--bundle', bundle, id), { tmp });
+  if (r.code !== 0) return addFailure(c, firstLine(r));
+  for (let i = 0; i < opts.runs; i++) {
+    const e = run(rt.argv('exec', id, '/bin/true'), { tmp });
+    if (e.code === 0) addSample(c, e.ms);
+    else addFailure(c, firstLine(e));
+  }
+  forceDelete(rt, id);
+}
+
 function sequentialRuns(rt, bundle) {
   const c = cell('seq', rt.name);
   const t0 = process.hrtime.bigint();
@@ -271,7 +287,7 @@ const rotate = (list, n) => list.map((_, i) => list[(i + n) % list.length]);
 
 let base;
 try {
-  base = baseConfig(tmp, existsSync('/usr/sbin/runc') ? ['/usr/sbin/runc'] : [TSRUNC]);
+  base = baseConfig(tmp, existsSync('/usr/sbin/runc') ? ['/usr/sbin/runc'] : [TSRUNC_BINS.tsrunc]);
   const trueBundle = writeBundle(tmp, 'true', base, { args: ['/bin/true'], rootfs: ROOTFS });
   const sleepBundle = writeBundle(tmp, 'sleep', base, { args: ['/bin/sleep', '3600'], rootfs: ROOTFS });
   const all = [node, ...runtimes];
@@ -286,6 +302,8 @@ try {
       if (rt !== node) lifecycle(rt, sleepBundle, { rss: false });
     }
   }
+  progress(`bench: ${opts.runs} execs`);
+  for (const rt of runtimes) execRuns(rt, sleepBundle);
   progress(`bench: ${opts.sequential} sequential runs`);
   for (const rt of all) sequentialRuns(rt, trueBundle);
   const concRepeats = Math.min(opts.runs, 5);
@@ -305,7 +323,7 @@ try {
   progress('bench: memory limit bisection');
   for (const rt of runtimes) memoryFloor(rt);
   // node -e 0 is the reference for every per-command time
-  for (const op of ['create', 'start', 'state', 'kill', 'delete']) (results[op] ??= {}).node = results.run?.node;
+  for (const op of ['create', 'start', 'state', 'kill', 'delete', 'exec']) (results[op] ??= {}).node = results.run?.node;
 
   const columns = all.map((r) => r.name);
   const md = opts.markdown;
@@ -315,14 +333,14 @@ try {
     `runs: ${opts.runs} (run, create…delete), ${concRepeats} (concurrent), ${rssRepeats} (peak RSS); spread is p10–p90 with ≥10 samples, else min–max`,
     ...runtimes.filter((rt) => rt.note).map((rt) => `note: ${rt.note}`),
     ...skipped.map((s) => `skipped ${s.name}: ${s.reason}`),
-    'node -e 0 is the reference for every per-command time; CLI peak RSS is wait4 ru_maxrss of the command (for `run` it includes the reaped container processes)',
+    'ratios are to runc (and to node -e 0, the floor of the Node build); CLI peak RSS is wait4 ru_maxrss of the command (for `run` it includes the reaped container processes)',
   ];
   console.log(md ? header.map((h) => `- ${h}`).join('\n') : header.join('\n'));
   console.log('');
   console.log(renderResults(metrics(), results, columns, md));
   if (runtimes.some((rt) => rt.name === 'tsrunc')) {
     console.log('');
-    console.log(renderTargets(results, memMin, md));
+    console.log(renderTargets(results, md));
   }
 } finally {
   cleanupAll();

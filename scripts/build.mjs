@@ -1,5 +1,6 @@
-// One build step: transpile src/ and test/ to dist/ (type checking is `npm run typecheck`),
-// bundle the CLI for bin/tsrunc with its V8 code cache, and build the C stub in nsexec/.
+// One build step: build the C stub in nsexec/, transpile src/ and test/ to dist/ (type
+// checking is `npm run typecheck`), bundle the CLI for bin/tsrunc (the Node build) with its
+// V8 code cache, and compile dist/tsrunc, the self-contained executable, with Bun.
 import { build } from 'esbuild';
 import { readdirSync, readFileSync, statSync, rmSync, renameSync, existsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -17,13 +18,27 @@ function tsFiles(dir) {
   return out;
 }
 
+// The stub first: the self-contained binary embeds it.
+execFileSync('make', ['-s', '-C', 'nsexec'], { stdio: 'inherit' });
+
+// What this build is (src/build-info.ts), as a literal in both builds.
+function gitDescribe() {
+  try {
+    return execFileSync('git', ['describe', '--always', '--dirty'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+const buildInfo = JSON.stringify({ version: JSON.parse(readFileSync('package.json', 'utf8')).version, commit: gitDescribe() });
+
 // Build beside dist/ and swap it in, so a tsrunc or test running from dist/
 // while we build never finds it half-empty.
 const fresh = `dist.new-${process.pid}`;
 const old = `dist.old-${process.pid}`;
-const common = { platform: 'node', target: 'node20', logLevel: 'warning' };
+const common = { platform: 'node', target: 'node20', logLevel: 'warning', define: { TSRUNC_BUILD_INFO: buildInfo } };
 // One file per module: what the tests import.
-await build({ ...common, format: 'esm', entryPoints: [...tsFiles('src'), ...tsFiles('test')], outdir: fresh, outbase: '.' });
+// (not bun-main.ts: it imports the stub binary, which only Bun's bundler embeds)
+await build({ ...common, format: 'esm', entryPoints: [...tsFiles('src'), ...tsFiles('test')].filter((f) => !f.endsWith('bun-main.ts')), outdir: fresh, outbase: '.' });
 
 // The CLI as one script, run by bin/tsrunc (docs/performance.md): one file to read
 // and, with the code cache, nothing to parse; modules behind dynamic imports are still
@@ -38,7 +53,7 @@ await build({
   entryPoints: ['src/cli/main.ts'],
   outfile: cli,
   external: ['koffi'],
-  define: { 'import.meta.url': '__importMetaUrl' },
+  define: { ...common.define, 'import.meta.url': '__importMetaUrl' },
   banner: {
     js: '(function (exports, require, module, __filename, __dirname) {\nconst __importMetaUrl = require("node:url").pathToFileURL(__filename).href;',
   },
@@ -58,7 +73,16 @@ script.runInThisContext().call(mod.exports, mod.exports, createRequire(installed
 await mod.exports.warmUp();
 writeFileSync(`${cli}.cache`, script.createCachedData());
 
+// The self-contained executable: the CLI, yargs, the validator, koffi's native module and
+// the stub in one file, with bytecode so that nothing is parsed at start
+// (src/cli/bun-main.ts; docs/performance.md).
+execFileSync(
+  resolve('node_modules/.bin/bun'),
+  ['build', '--compile', '--bytecode', '--format=esm', '--target=bun-linux-x64', '--define', `TSRUNC_BUILD_INFO=${buildInfo}`,
+    'src/cli/bun-main.ts', '--outfile', resolve(fresh, 'tsrunc')],
+  { stdio: ['ignore', 'ignore', 'inherit'] },
+);
+
 if (existsSync('dist')) renameSync('dist', old);
 renameSync(fresh, 'dist');
 rmSync(old, { recursive: true, force: true });
-execFileSync('make', ['-s', '-C', 'nsexec'], { stdio: 'inherit' });

@@ -1,11 +1,13 @@
 // Runs every uvu test file (dist/test/<suite>/*.test.js) in its own process and
 // prints one closing line: "N passed, N failed, N skipped".
-// Usage: node test/run.mjs [unit|integration|containerd|conformance ...] [-f filter]
+// Usage: node test/run.mjs [unit|integration|integration-node|containerd|conformance ...] [-f filter]
+// Every suite drives TSRUNC_BIN (default dist/tsrunc, the self-contained binary);
+// integration-node runs the integration suite again against the Node build, bin/tsrunc.
 // Integration tests create detached containers, so the run happens under a
 // child subreaper (tini -s) that reaps their inits once they exit.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 const argv = process.argv.slice(2);
 if (!process.env.TSRUNC_TEST_REAPER && existsSync('/usr/bin/tini')) {
@@ -16,7 +18,10 @@ if (!process.env.TSRUNC_TEST_REAPER && existsSync('/usr/bin/tini')) {
   process.exit(r.status ?? 1);
 }
 
-const ALL = ['unit', 'integration', 'containerd', 'conformance'];
+const ALL = ['unit', 'integration', 'integration-node', 'containerd', 'conformance'];
+/** Suites that are another suite's files run against another binary. */
+const ALIASES = { 'integration-node': { dir: 'integration', bin: 'bin/tsrunc' } };
+const defaultBin = resolve(process.env.TSRUNC_BIN ?? 'dist/tsrunc');
 const fIdx = argv.indexOf('-f');
 const filter = fIdx >= 0 ? argv[fIdx + 1] : undefined;
 const suites = argv.filter((a, i) => ALL.includes(a) && (fIdx < 0 || i !== fIdx + 1));
@@ -25,13 +30,16 @@ const chosen = suites.length ? suites : ALL;
 let passed = 0, failed = 0, skipped = 0;
 const failures = [];
 for (const suite of chosen) {
-  const dir = join('dist', 'test', suite);
+  const alias = ALIASES[suite];
+  const dir = join('dist', 'test', alias?.dir ?? suite);
+  const bin = alias ? resolve(alias.bin) : defaultBin;
+  console.log(`\n## ${suite} (${bin})`);
   if (!existsSync(dir)) continue;
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.test.js')).sort()) {
     if (filter && !file.includes(filter)) continue;
     const path = join(dir, file);
     console.log(`\n# ${suite}/${file}`);
-    const r = spawnSync(process.execPath, [path], { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' }, maxBuffer: 64 << 20, timeout: 20 * 60 * 1000 });
+    const r = spawnSync(process.execPath, [path], { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0', TSRUNC_BIN: bin }, maxBuffer: 64 << 20, timeout: 20 * 60 * 1000 });
     const out = (r.stdout ?? '') + (r.stderr ?? '');
     process.stdout.write(out);
     const plain = out.replace(/\x1b\[[0-9;]*m/g, '');

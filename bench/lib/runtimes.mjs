@@ -34,14 +34,15 @@ function crunNamespace(tmp) {
  * Returns [{ name, argv(...args) → full command line, version, note?, teardown? }]
  * for the requested runtimes, plus skipped: [{ name, reason }].
  */
-export function selectRuntimes(names, { tmp, tsruncBin }) {
+export function selectRuntimes(names, { tmp, tsruncBins }) {
   const picked = [];
   const skipped = [];
   for (const name of names) {
     const root = join(tmp, name, 'root');
     mkdirSync(join(tmp, name), { recursive: true });
-    if (name === 'tsrunc') {
-      if (!existsSync(tsruncBin)) { skipped.push({ name, reason: `${tsruncBin} not found` }); continue; }
+    if (name in tsruncBins) {
+      const tsruncBin = tsruncBins[name];
+      if (!existsSync(tsruncBin)) { skipped.push({ name, reason: `${tsruncBin} not found (npm run build)` }); continue; }
       const base = [tsruncBin];
       picked.push({ name, root, version: versionLine(base), argv: (...a) => [...base, '--root', root, ...a] });
     } else if (name === 'runc') {

@@ -4,9 +4,10 @@ import yargs, { type Argv, type CommandModule, type Options, type PositionalOpti
 import type { LogConfig } from './log.js';
 import { separateExecCommand } from './exec.js';
 import { markPsArgs } from './ps.js';
+import { BUILD_INFO } from '../build-info.js';
+import { hostRuntime } from '../linux/host-runtime.js';
 import { GLOBAL_FLAGS, type Args, type CommandSpec, type Flag, type GlobalArgs } from './flags.js';
 
-const VERSION = '0.1.0';
 const SPEC_VERSION = '1.3.0';
 
 function option(f: Flag): Options {
@@ -72,7 +73,7 @@ export function buildParser(args: readonly string[], commands: readonly CommandS
   }
   parser = parser
     .middleware((argv) => hooks.configureLog({ file: argv.log, format: argv.logFormat, debug: argv.debug }), true)
-    .version('version', 'print the version', `tsrunc version ${VERSION}\nspec: ${SPEC_VERSION}`)
+    .version('version', 'print the version', `tsrunc version ${BUILD_INFO.version}\ncommit: ${BUILD_INFO.commit}\nspec: ${SPEC_VERSION}\nruntime: ${hostRuntime().name}`)
     .alias('version', 'v')
     .help('help')
     .alias('help', 'h')

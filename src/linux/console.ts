@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import { UserError } from '../errors.js';
-import { STUB_PATH } from './stub.js';
+import { stubExecutable } from './host-runtime.js';
 
 export interface ConsoleProxy {
   /** The console socket to put in the plan. */
@@ -23,7 +23,8 @@ export interface ConsoleProxy {
 export async function startConsoleProxy(): Promise<ConsoleProxy> {
   const dir = mkdtempSync(join(tmpdir(), 'tsrunc-console-'));
   const socket = join(dir, 'console.sock');
-  const child: ChildProcess = spawn(STUB_PATH, ['console-proxy', socket], {
+  const child: ChildProcess = spawn(stubExecutable(), ['console-proxy', socket], {
+    argv0: 'tsrunc-nsexec',
     stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
     env: {},
   });
@@ -43,7 +44,7 @@ export async function startConsoleProxy(): Promise<ConsoleProxy> {
       });
       ready.on('error', () => {});
       ready.on('close', () => reject(new UserError('console proxy exited before it was ready')));
-      child.on('error', (err) => reject(new UserError(`start console proxy ${STUB_PATH}: ${err.message}`)));
+      child.on('error', (err) => reject(new UserError(`start console proxy: ${err.message}`)));
     });
   } catch (err) {
     stop();

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { UserError } from '../errors.js';
 import type { Plan } from '../plan/types.js';
-import { STUB_PATH } from './stub.js';
+import { stubExecutable } from './host-runtime.js';
 
 // child_process costs every create ~3 ms to load: only when there are devices to move.
 const nodeRequire = createRequire(import.meta.url);
@@ -15,7 +15,7 @@ export function moveNetDevices(initPid: number, devices: Plan['netDevices']): vo
   if (!devices?.length) return;
   const { spawnSync } = nodeRequire('node:child_process') as typeof import('node:child_process');
   const args = ['netdev', `/proc/${initPid}/ns/net`, ...devices.flatMap((d) => [d.hostName, d.name])];
-  const r = spawnSync(STUB_PATH, args, { encoding: 'utf8', env: {}, timeout: 30_000 });
+  const r = spawnSync(stubExecutable(), args, { argv0: 'tsrunc-nsexec', encoding: 'utf8', env: {}, timeout: 30_000 });
   if (r.error) throw new UserError(`move network devices: ${r.error.message}`);
   if (r.status !== 0) {
     const line = r.stderr.trim().split('\n').pop() ?? '';

@@ -4,14 +4,13 @@
 import type { StdioOptions } from 'node:child_process';
 import { closeSync, readSync, writeFileSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import type { Socket } from 'node:net';
 import { UserError } from '../errors.js';
 import type { IdMapping } from '../plan/types.js';
 import { errnoName, libc } from './libc.js';
+import { stubExecutable } from './host-runtime.js';
 import { socketPair, spawnProgram } from './spawn.js';
 
-export const STUB_PATH = fileURLToPath(new URL('../../../nsexec/build/tsrunc-nsexec', import.meta.url));
 
 export interface StubOptions {
   plan: Buffer;
@@ -137,17 +136,18 @@ function runSpawned(opts: StubOptions, fds: number[]): number {
   // Entries after stdio (fds 3..) are the container's extra fds; the sync
   // socket comes last and the stub learns its number from argv[1].
   const syncFd = fds.length;
+  const stub = stubExecutable();
   const [ours, theirs] = socketPair();
   let pid: number;
   try {
-    const argv = syncFd === 3 ? [STUB_PATH] : [STUB_PATH, String(syncFd)];
-    pid = spawnProgram(STUB_PATH, argv, envList(opts.env ?? {}), [...fds, theirs]);
+    const argv = syncFd === 3 ? ['tsrunc-nsexec'] : ['tsrunc-nsexec', String(syncFd)];
+    pid = spawnProgram(stub, argv, envList(opts.env ?? {}), [...fds, theirs]);
   } finally {
     closeSync(theirs);
   }
   if (pid < 0) {
     closeSync(ours);
-    throw new UserError(`start ${STUB_PATH}: ${errnoName(-pid)}`);
+    throw new UserError(`start ${stub}: ${errnoName(-pid)}`);
   }
   let exited = false;
   // The stub exits once it has sent the init's pid (or an error); kill it if we stop earlier.
@@ -225,7 +225,8 @@ async function runChildProcess(opts: StubOptions): Promise<number> {
   const { spawn } = await import('node:child_process');
   const stdio = [...(opts.stdio as unknown[]), 'pipe'] as StdioOptions;
   const syncFd = (stdio as unknown[]).length - 1;
-  const child = spawn(STUB_PATH, syncFd === 3 ? [] : [String(syncFd)], { stdio, env: opts.env ?? {} });
+  const stub = stubExecutable();
+  const child = spawn(stub, syncFd === 3 ? [] : [String(syncFd)], { stdio, env: opts.env ?? {}, argv0: 'tsrunc-nsexec' });
   return new Promise((resolve, reject) => {
     let settled = false;
     const sock = child.stdio[syncFd] as Socket;
@@ -236,7 +237,7 @@ async function runChildProcess(opts: StubOptions): Promise<number> {
       reject(err);
     };
     const talk = new Conversation(opts, (data) => sock.write(data));
-    child.on('error', (err) => fail(new UserError(`start ${STUB_PATH}: ${err.message}`)));
+    child.on('error', (err) => fail(new UserError(`start ${stub}: ${err.message}`)));
     let stubExit = '';
     child.on('exit', (code, signal) => {
       if (code !== 0) stubExit = ` (stub exited with ${signal ?? code})`;

@@ -3,8 +3,7 @@
 // tables the code itself uses, filtered through the same checks a config.json
 // goes through (spec/unsupported.ts, the seccomp compiler), so it cannot claim
 // more than create would accept.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { BUILD_INFO } from '../build-info.js';
 import type { Hooks, LinuxSeccomp, LinuxSeccompAction, Spec } from '../spec/config.js';
 import { checkSupported } from '../spec/unsupported.js';
 import { CAPABILITY_NAMES } from '../plan/capabilities.js';
@@ -111,15 +110,6 @@ function seccompFeatures(): LinuxFeatures['seccomp'] {
   };
 }
 
-/** package.json's version: the one `tsrunc --version` reports. */
-function version(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8')) as { version?: string };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
 
 export function features(): Features {
   const hooks = (Object.keys(HOOK_KINDS) as (keyof Hooks)[]).filter((kind) =>
@@ -150,7 +140,7 @@ export function features(): Features {
     },
     annotations: {
       // not org.opencontainers.*: config.md reserves that namespace for the spec itself
-      'tsrunc.version': version(),
+      'tsrunc.version': BUILD_INFO.version,
       'tsrunc.checkpoint.enabled': 'false',
     },
     // tsrunc acts on no config.json annotation

@@ -16,7 +16,9 @@ export const ROOTFS = join(REPO, 'bundles/busybox/rootfs');
 /** The runc-compatible binary under test, as an absolute path (ctr needs one). */
 export const RUNTIME = process.env.TSRUNC_E2E_RUNTIME
   ? resolve(process.env.TSRUNC_E2E_RUNTIME)
-  : join(REPO, 'bin/tsrunc');
+  : process.env.TSRUNC_BIN
+    ? resolve(process.env.TSRUNC_BIN)
+    : join(REPO, 'bin/tsrunc');
 
 /**
  * What the runtime's error for a missing executable must contain, as it reaches

@@ -7,12 +7,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, readlinkSync, writeFileSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { Session, uniqueId } from '../lib/harness.js';
-import { STUB_PATH } from '../../src/linux/stub.js';
+import { STUB_FILE } from '../lib/harness.js';
 
 const s = new Session();
 test.after(() => s.cleanup());
 
-const stubSum = () => createHash('sha256').update(readFileSync(STUB_PATH)).digest('hex');
+const stubSum = () => createHash('sha256').update(readFileSync(STUB_FILE)).digest('hex');
 
 function sleepMs(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);

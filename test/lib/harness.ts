@@ -9,7 +9,10 @@ import { defaultConfig } from '../../src/spec/default-config.js';
 import type { Spec } from '../../src/spec/config.js';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const TSRUNC = join(REPO, 'bin/tsrunc');
+/** The binary under test: TSRUNC_BIN (test/run.mjs sets it: dist/tsrunc, or bin/tsrunc for the Node build). */
+export const TSRUNC = process.env.TSRUNC_BIN ? resolve(process.env.TSRUNC_BIN) : join(REPO, 'bin/tsrunc');
+/** The file a container must never be able to change: the self-contained binary carries the stub inside. */
+export const STUB_FILE = TSRUNC.endsWith('bin/tsrunc') ? join(REPO, 'nsexec/build/tsrunc-nsexec') : TSRUNC;
 export const ROOTFS = join(REPO, 'bundles/busybox/rootfs');
 
 export interface Result {
