@@ -39,6 +39,20 @@ const common = { platform: 'node', target: 'node20', logLevel: 'warning', define
 // One file per module: what the tests import.
 // (not bun-main.ts: it imports the stub binary, which only Bun's bundler embeds)
 await build({ ...common, format: 'esm', entryPoints: [...tsFiles('src'), ...tsFiles('test')].filter((f) => !f.endsWith('bun-main.ts')), outdir: fresh, outbase: '.' });
+// Guest tests run inside the cgroup v2 + systemd test VM with its Node 18 (test/guest-vm.mjs):
+// each one self-contained file (uvu and the harness inside), so the guest needs no node_modules.
+const guestTests = tsFiles('test/guest').filter((f) => f.endsWith('.test.ts'));
+if (guestTests.length) {
+  await build({
+    ...common,
+    target: 'node18',
+    format: 'esm',
+    bundle: true,
+    entryPoints: guestTests,
+    outdir: join(fresh, 'test/guest'),
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  });
+}
 
 // The CLI as one script, run by bin/tsrunc (docs/performance.md): one file to read
 // and, with the code cache, nothing to parse; modules behind dynamic imports are still
