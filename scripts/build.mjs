@@ -88,12 +88,12 @@ await mod.exports.warmUp();
 writeFileSync(`${cli}.cache`, script.createCachedData());
 
 // The self-contained executable: the CLI, yargs, the validator, koffi's native module and
-// the stub in one file, with bytecode so that nothing is parsed at start
-// (src/cli/bun-main.ts; docs/performance.md).
+// the stub in one file, with bytecode so that nothing is parsed at start, and split in
+// chunks so that a command loads only its own code (src/cli/bun-main.ts; docs/performance.md).
 execFileSync(
   resolve('node_modules/.bin/bun'),
-  ['build', '--compile', '--bytecode', '--format=esm', '--target=bun-linux-x64', '--define', `TSRUNC_BUILD_INFO=${buildInfo}`,
-    'src/cli/bun-main.ts', '--outfile', resolve(fresh, 'tsrunc')],
+  ['build', '--compile', '--splitting', '--bytecode', '--minify', '--keep-names', '--format=esm', '--target=bun-linux-x64',
+    '--define', `TSRUNC_BUILD_INFO=${buildInfo}`, 'src/cli/bun-main.ts', '--outfile', resolve(fresh, 'tsrunc')],
   { stdio: ['ignore', 'ignore', 'inherit'] },
 );
 

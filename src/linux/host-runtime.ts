@@ -29,18 +29,22 @@ function nodeKoffi(): Koffi {
   }
 }
 
-let host: HostRuntime = {
-  name: process.versions.bun ? `bun ${process.versions.bun}` : `node ${process.version}`,
-  loadKoffi: nodeKoffi,
-};
+// On globalThis: the yargs part of the CLI is a bundle of its own in both builds,
+// with its own copy of this module, and must see what the entry set.
+const KEY = Symbol.for('tsrunc.hostRuntime');
+const slot = globalThis as { [KEY]?: HostRuntime };
 
 /** Called once by the self-contained binary's entry, before anything else runs. */
 export function setHostRuntime(h: HostRuntime): void {
-  host = h;
+  slot[KEY] = h;
 }
 
 export function hostRuntime(): HostRuntime {
-  return host;
+  slot[KEY] ??= {
+    name: process.versions.bun ? `bun ${process.versions.bun}` : `node ${process.version}`,
+    loadKoffi: nodeKoffi,
+  };
+  return slot[KEY];
 }
 
 /** The seals the stub checks (nsexec/cloned_binary.c) before it skips its own copy. */
@@ -59,6 +63,7 @@ let stubPath: string | undefined;
  */
 export function stubExecutable(): string {
   if (stubPath) return stubPath;
+  const host = hostRuntime();
   const bytes = host.embeddedStub?.();
   if (!bytes) {
     stubPath = fileURLToPath(new URL('../../../nsexec/build/tsrunc-nsexec', import.meta.url));

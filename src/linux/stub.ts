@@ -28,6 +28,8 @@ export interface StubOptions {
    */
   onHooks?: (initPid: number) => Buffer;
   env?: NodeJS.ProcessEnv;
+  /** Called for each message of the stub (idmap, pid, hooks, ready): the timing trace's stub stages. */
+  onMessage?: (type: string) => void;
 }
 
 interface StubMessage {
@@ -73,6 +75,7 @@ class Conversation {
 
   /** True on ready. */
   private handle(m: StubMessage): boolean {
+    this.opts.onMessage?.(m.type);
     switch (m.type) {
       case 'idmap':
         try {

@@ -27,6 +27,7 @@ import { runCreateHooks, runPoststopHooks } from '../hooks/lifecycle.js';
 import { checkTerminal, openConsole } from './console.js';
 import type { ConsoleProxy } from '../linux/console.js';
 import { extraFds } from './extra-fds.js';
+import { StepTimer } from './timing.js';
 
 export interface CreateOptions {
   id: string;
@@ -39,6 +40,8 @@ export interface CreateOptions {
   stdio?: StdioOptions;
   /** False only for a foreground `run`: then a terminal is proxied to our stdio. */
   detach?: boolean;
+  /** The timing trace to go on with (run's); create starts its own otherwise. */
+  timer?: StepTimer;
 }
 
 export interface Created {
@@ -49,8 +52,10 @@ export interface Created {
 }
 
 export async function createContainer(g: GlobalOptions, o: CreateOptions): Promise<Created> {
+  const timer = o.timer ?? new StepTimer('create');
   const dir = new ContainerDir(g.root, o.id);
   const { spec, bundle } = loadBundleConfig(o.bundle);
+  timer.step('load and validate config');
   const rootfs = resolve(bundle, spec.root?.path ?? '');
   if (!spec.root) throw new UserError('config.json: /root: is required');
   if (!isDirectory(rootfs)) {
@@ -63,12 +68,14 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
   const extra = extraFds(o.preserveFds);
   // runtime-spec: what cannot be granted (unknown capabilities…) is logged as a warning, like runc
   const compiled = compilePlan(spec, { bundle, stateDir: dir.path, noPivot: o.noPivot, execFifo: EXEC_FIFO, warn: (m) => log.warn(m) });
+  timer.step('compile plan');
   if (spec.linux?.seccomp) {
     // runc logs unknown syscall names at debug level: Docker-style profiles list many.
     const sc = compileSeccomp(spec.linux.seccomp, { warn: (m) => log.debug(m) });
     compiled.seccomp = sc.program;
     compiled.seccompFlags = sc.flags;
     compiled.seccompListener = seccompListener(spec, { id: o.id, bundle, status: 'creating' });
+    timer.step('compile seccomp');
   }
 
   const undo = new Unwinder();
@@ -80,6 +87,7 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
     if (libc().mkfifo(dir.fifoPath, 0o622) !== 0) throw new Error(`mkfifo ${dir.fifoPath}: errno ${libc().errno()}`);
     // The init opens it after switching to the container's user; umask must not narrow it.
     chmodSync(dir.fifoPath, 0o622);
+    timer.step('state dir, lock, exec.fifo');
 
     const cgroup = cgroupManager({ cgroupsPath: spec.linux?.cgroupsPath, id: o.id, systemd: g.systemdCgroup });
     const plan = expandCgroupMounts(compiled, hostCgroups(cgroup), {
@@ -92,6 +100,7 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
     undo.push(() => cgroup.destroy());
     // always: apply() writes the device rules even when the config sets no resources
     cgroup.apply(spec.linux?.resources ?? {}, spec.linux?.devices);
+    timer.step('cgroup create and apply');
 
     // runs after the processes below are killed
     if (sharesHostMountNs(spec)) undo.push(() => unmountUnder(rootfs));
@@ -111,8 +120,11 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
     plan.console = tty.console;
     plan.env = [...plan.env, ...extra.env];
     plan.cgroupJoin = cgroupJoins(cgroup.dirs, plan);
+    const encoded = encodePlan(plan);
+    timer.step('console, encode plan');
     const initPid = await runStub({
-      plan: encodePlan(plan),
+      onMessage: (type) => timer.step(`stub: ${type === 'ready' ? 'init ready (mounts, pivot_root, process set-up)' : type === 'pid' ? 'init cloned (namespaces)' : type}`),
+      plan: encoded,
       stdio: [...((o.stdio ?? ['inherit', 'inherit', 'inherit']) as unknown[]), ...extra.fds] as StdioOptions,
       uidMappings: plan.uidMappings,
       gidMappings: plan.gidMappings,
@@ -150,6 +162,7 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
     if (o.pidFile) writePidFile(o.pidFile, initPid);
     undo.commit();
     dir.unlock();
+    timer.step('state.json written');
     return { dir, record, console: tty.proxy };
   } catch (err) {
     undo.run();

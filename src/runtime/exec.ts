@@ -19,6 +19,7 @@ import { seccompListener } from '../seccomp/listener.js';
 import { setCpuAffinity } from '../linux/affinity.js';
 import { isAlive, waitGone } from '../linux/proc.js';
 import { runStub } from '../linux/stub.js';
+import { StepTimer } from './timing.js';
 import { openContainer } from './container.js';
 import { openConsole } from './console.js';
 import { extraFds } from './extra-fds.js';
@@ -44,7 +45,9 @@ export interface ExecOptions extends Omit<ExecOverrides, 'tty'> {
 
 /** Runs the process; resolves with its exit status (0 when detached). */
 export async function execInContainer(g: GlobalOptions, o: ExecOptions): Promise<number> {
+  const timer = new StepTimer('exec');
   const c = openContainer(g, o.id);
+  timer.step('open container');
   const status = c.status();
   if (status === 'stopped') throw new UserError('cannot exec in a stopped container');
   if (status === 'paused' && !o.ignorePaused) {
@@ -68,6 +71,7 @@ export async function execInContainer(g: GlobalOptions, o: ExecOptions): Promise
     plan.seccompListener = seccompListener(c.record.config, { id: c.record.id, bundle: c.record.bundle, status });
   }
   plan.env = [...plan.env, ...extra.env];
+  timer.step('compile exec plan');
   // the namespace files are the init's: make sure it is still the same process
   if (!isAlive(c.record.pid, c.record.pidStartTime)) throw new UserError('cannot exec in a stopped container');
 
@@ -80,6 +84,7 @@ export async function execInContainer(g: GlobalOptions, o: ExecOptions): Promise
   let pid: number;
   try {
     pid = await runStub({
+      onMessage: (type) => timer.step(`stub: ${type === 'ready' ? 'process ready (namespaces joined, process set-up)' : type}`),
       plan: encodePlan(plan),
       stdio: [...((o.stdio ?? ['inherit', 'inherit', 'inherit']) as unknown[]), ...extra.fds] as StdioOptions,
       uidMappings: [],
@@ -113,6 +118,7 @@ export async function execInContainer(g: GlobalOptions, o: ExecOptions): Promise
   if (o.detach) return 0;
   try {
     const code = await waitForExit(pid);
+    timer.step('wait (process ran and exited)');
     if (tty.proxy) await drainConsole(tty.proxy);
     return code;
   } finally {

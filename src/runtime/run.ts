@@ -5,6 +5,7 @@ import { startContainer } from './start.js';
 import { deleteContainer } from './delete.js';
 import { SignalForwarder, drainConsole, waitForExit } from './foreground.js';
 import type { GlobalOptions } from './options.js';
+import { StepTimer } from './timing.js';
 
 export async function runContainer(g: GlobalOptions, o: CreateOptions & { detach: boolean }): Promise<number> {
   // Armed before create: a signal that comes while the container starts is
@@ -12,9 +13,10 @@ export async function runContainer(g: GlobalOptions, o: CreateOptions & { detach
   const signals = new SignalForwarder();
   if (!o.detach) signals.arm();
   try {
-    const { record, console: tty } = await createContainer(g, o);
+    const timer = new StepTimer('run');
+    const { record, console: tty } = await createContainer(g, { ...o, timer });
     try {
-      startContainer(g, o.id);
+      startContainer(g, o.id, timer);
     } catch (err) {
       tty?.stop();
       deleteContainer(g, o.id, true);
@@ -23,9 +25,11 @@ export async function runContainer(g: GlobalOptions, o: CreateOptions & { detach
     if (o.detach) return 0;
     signals.start(record.pid);
     const code = await waitForExit(record.pid);
+    timer.step('wait (container ran and exited)');
     signals.stop();
     if (tty) await drainConsole(tty);
     deleteContainer(g, o.id, true);
+    timer.step('delete');
     return code;
   } finally {
     signals.stop();

@@ -7,15 +7,22 @@ import { runPoststartHooks } from '../hooks/lifecycle.js';
 import { log } from '../cli/log.js';
 import { openContainer, type Container } from './container.js';
 import type { GlobalOptions } from './options.js';
+import { StepTimer } from './timing.js';
 
-export function startContainer(g: GlobalOptions, id: string): void {
+export function startContainer(g: GlobalOptions, id: string, timer?: StepTimer): void {
+  timer ??= new StepTimer('start');
   const c = openContainer(g, id);
+  timer.step('open container');
   const status = c.status();
   if (status === 'stopped') throw new UserError('cannot start a container that has stopped');
   if (status !== 'created') throw new UserError(`cannot start an already ${status} container`);
   const poststart = (c.record.config.hooks?.poststart?.length ?? 0) > 0;
   releaseInit(c, poststart);
-  if (poststart) runPoststartHooks(c.record, (msg) => log.warn(msg));
+  timer.step('exec.fifo released');
+  if (poststart) {
+    runPoststartHooks(c.record, (msg) => log.warn(msg));
+    timer.step('poststart hooks');
+  }
 }
 
 /**
