@@ -17,23 +17,20 @@ export const CAPABILITY_NAMES: readonly string[] = [
 
 const CAP_NUMBER = new Map(CAPABILITY_NAMES.map((name, i) => [name, i]));
 
-/** Every known capability; used when process.capabilities is absent (runc leaves caps untouched). */
-export const ALL_CAPS_MASK: bigint = (1n << BigInt(CAPABILITY_NAMES.length)) - 1n;
-
 const SETS = ['bounding', 'effective', 'permitted', 'inheritable', 'ambient'] as const;
 
 /**
  * Like runc (since 1.0), unknown capability names are not an error: they are
  * reported through `warn` and left out, so a config written for a newer kernel
- * still runs. Without process.capabilities runc does not touch the process's
- * capabilities, which for root means all of them: we ask for every known one.
+ * still runs. Without process.capabilities runc clears all five sets (its
+ * init applies an empty Capabilities), and so do we.
  */
 export function compileCaps(
   caps: LinuxCapabilities | undefined,
   warn: (msg: string) => void,
 ): PlanCaps {
   if (!caps) {
-    return { bounding: ALL_CAPS_MASK, effective: ALL_CAPS_MASK, permitted: ALL_CAPS_MASK, inheritable: 0n, ambient: 0n };
+    return { bounding: 0n, effective: 0n, permitted: 0n, inheritable: 0n, ambient: 0n };
   }
   const unknown = new Set<string>();
   const mask = (names: string[] | undefined): bigint => {

@@ -3,7 +3,7 @@
 /* eslint-disable */
 "use strict";
 export const validateConfig = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$comment":"tsrunc's schema for an OCI runtime-spec v1.3.0 config.json (config.md). Unknown properties are allowed on purpose: the spec says runtimes must ignore them.","title":"Spec","description":"The whole config.json of a bundle.","type":"object","required":["ociVersion","root"],"properties":{"ociVersion":{"description":"Runtime-spec version the bundle complies with; tsrunc accepts 1.0.x through 1.3.x, pre-release and build suffixes included.","type":"string","pattern":"^1\\.[0-3]\\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$"},"root":{"$ref":"#/definitions/Root"},"mounts":{"type":"array","items":{"$ref":"#/definitions/Mount"}},"process":{"$ref":"#/definitions/Process"},"hostname":{"type":"string"},"domainname":{"type":"string"},"hooks":{"$ref":"#/definitions/Hooks"},"annotations":{"type":"object","propertyNames":{"minLength":1},"additionalProperties":{"type":"string"}},"linux":{"$ref":"linux.schema.json"},"solaris":{"description":"Not interpreted by tsrunc.","type":"object"},"windows":{"description":"Not interpreted by tsrunc.","type":"object"},"vm":{"description":"Not interpreted by tsrunc.","type":"object"},"zos":{"description":"Not interpreted by tsrunc.","type":"object"},"freebsd":{"description":"Not interpreted by tsrunc.","type":"object"}},"definitions":{"Root":{"title":"Root","type":"object","required":["path"],"properties":{"path":{"description":"Root filesystem: absolute, or relative to the bundle.","type":"string","minLength":1},"readonly":{"type":"boolean"}}},"Mount":{"title":"Mount","type":"object","required":["destination"],"properties":{"destination":{"description":"Path inside the container; relative paths (deprecated) are relative to /.","type":"string","minLength":1},"source":{"type":"string"},"options":{"$ref":"defs.schema.json#/definitions/stringArray"},"type":{"type":"string"},"uidMappings":{"type":"array","items":{"$ref":"defs.schema.json#/definitions/IDMapping"}},"gidMappings":{"type":"array","items":{"$ref":"defs.schema.json#/definitions/IDMapping"}}},"dependencies":{"uidMappings":["gidMappings"],"gidMappings":["uidMappings"]}},"Process":{"title":"Process","type":"object","required":["cwd","args"],"properties":{"terminal":{"type":"boolean"},"consoleSize":{"title":"ConsoleSize","type":"object","required":["height","width"],"properties":{"height":{"$ref":"defs.schema.json#/definitions/uint32"},"width":{"$ref":"defs.schema.json#/definitions/uint32"}}},"cwd":{"$ref":"defs.schema.json#/definitions/absolutePath"},"env":{"$ref":"defs.schema.json#/definitions/stringArray"},"args":{"description":"argv; the first entry is looked up like execvp's file. Required and non-empty on Linux.","type":"array","minItems":1,"items":{"type":"string"}},"commandLine":{"description":"Windows only.","type":"string"},"user":{"$ref":"#/definitions/User"},"rlimits":{"type":"array","items":{"$ref":"#/definitions/POSIXRlimit"}},"apparmorProfile":{"type":"string"},"capabilities":{"$ref":"#/definitions/LinuxCapabilities"},"noNewPrivileges":{"type":"boolean"},"oomScoreAdj":{"type":"integer","minimum":-1000,"maximum":1000},"scheduler":{"$ref":"#/definitions/Scheduler"},"selinuxLabel":{"type":"string"},"ioPriority":{"$ref":"#/definitions/IOPriority"},"execCPUAffinity":{"$ref":"#/definitions/CPUAffinity"}}},"User":{"title":"User","type":"object","required":["uid","gid"],"properties":{"uid":{"$ref":"defs.schema.json#/definitions/uint32"},"gid":{"$ref":"defs.schema.json#/definitions/uint32"},"umask":{"$ref":"defs.schema.json#/definitions/uint32"},"additionalGids":{"type":"array","items":{"$ref":"defs.schema.json#/definitions/uint32"}},"username":{"description":"Windows only.","type":"string"}}},"POSIXRlimit":{"title":"POSIXRlimit","type":"object","required":["type","soft","hard"],"properties":{"type":{"title":"RlimitType","description":"Resource names from getrlimit(2).","type":"string","enum":["RLIMIT_AS","RLIMIT_CORE","RLIMIT_CPU","RLIMIT_DATA","RLIMIT_FSIZE","RLIMIT_LOCKS","RLIMIT_MEMLOCK","RLIMIT_MSGQUEUE","RLIMIT_NICE","RLIMIT_NOFILE","RLIMIT_NPROC","RLIMIT_RSS","RLIMIT_RTPRIO","RLIMIT_RTTIME","RLIMIT_SIGPENDING","RLIMIT_STACK"]},"soft":{"$ref":"defs.schema.json#/definitions/uint64"},"hard":{"$ref":"defs.schema.json#/definitions/uint64"}}},"LinuxCapabilities":{"title":"LinuxCapabilities","description":"Capability sets; names the kernel does not know are a warning, not an error (spec: runtimes should not fail on them).","type":"object","properties":{"effective":{"$ref":"#/definitions/Capabilities"},"bounding":{"$ref":"#/definitions/Capabilities"},"inheritable":{"$ref":"#/definitions/Capabilities"},"permitted":{"$ref":"#/definitions/Capabilities"},"ambient":{"$ref":"#/definitions/Capabilities"}}},"Capabilities":{"type":"array","items":{"type":"string","pattern":"^CAP_[A-Z0-9_]+$"}},"Scheduler":{"title":"Scheduler","type":"object","required":["policy"],"properties":{"policy":{"title":"LinuxSchedulerPolicy","type":"string","enum":["SCHED_OTHER","SCHED_FIFO","SCHED_RR","SCHED_BATCH","SCHED_ISO","SCHED_IDLE","SCHED_DEADLINE"]},"nice":{"$ref":"defs.schema.json#/definitions/int32"},"priority":{"$ref":"defs.schema.json#/definitions/int32"},"flags":{"type":"array","items":{"title":"LinuxSchedulerFlag","type":"string","enum":["SCHED_FLAG_RESET_ON_FORK","SCHED_FLAG_RECLAIM","SCHED_FLAG_DL_OVERRUN","SCHED_FLAG_KEEP_POLICY","SCHED_FLAG_KEEP_PARAMS","SCHED_FLAG_UTIL_CLAMP_MIN","SCHED_FLAG_UTIL_CLAMP_MAX"]}},"runtime":{"$ref":"defs.schema.json#/definitions/uint64"},"deadline":{"$ref":"defs.schema.json#/definitions/uint64"},"period":{"$ref":"defs.schema.json#/definitions/uint64"}}},"IOPriority":{"title":"LinuxIOPriority","type":"object","required":["class","priority"],"properties":{"class":{"title":"IOPriorityClass","type":"string","enum":["IOPRIO_CLASS_RT","IOPRIO_CLASS_BE","IOPRIO_CLASS_IDLE"]},"priority":{"type":"integer","minimum":0,"maximum":7}}},"CPUAffinity":{"title":"CPUAffinity","description":"CPU lists such as 0-3,7 for the exec'd process before and after it joins the cgroup.","type":"object","properties":{"initial":{"type":"string"},"final":{"type":"string"}}},"Hooks":{"title":"Hooks","type":"object","properties":{"prestart":{"$ref":"#/definitions/HookList"},"createRuntime":{"$ref":"#/definitions/HookList"},"createContainer":{"$ref":"#/definitions/HookList"},"startContainer":{"$ref":"#/definitions/HookList"},"poststart":{"$ref":"#/definitions/HookList"},"poststop":{"$ref":"#/definitions/HookList"}},"$comment":"prestart is deprecated by the spec; it runs like createRuntime."},"HookList":{"type":"array","items":{"$ref":"#/definitions/Hook"}},"Hook":{"title":"Hook","type":"object","required":["path"],"properties":{"path":{"$ref":"defs.schema.json#/definitions/absolutePath"},"args":{"$ref":"defs.schema.json#/definitions/stringArray"},"env":{"$ref":"defs.schema.json#/definitions/stringArray"},"timeout":{"type":"integer","exclusiveMinimum":0}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$comment":"tsrunc's schema for an OCI runtime-spec v1.3.0 config.json (config.md). Unknown properties are allowed on purpose: the spec says runtimes must ignore them.","title":"Spec","description":"The whole config.json of a bundle.","type":"object","required":["ociVersion","root"],"properties":{"ociVersion":{"description":"Runtime-spec version the bundle complies with; tsrunc accepts 1.0.x through 1.3.x, pre-release and build suffixes included.","type":"string","pattern":"^1\\.[0-3]\\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$"},"root":{"$ref":"#/definitions/Root"},"mounts":{"type":"array","items":{"$ref":"#/definitions/Mount"}},"process":{"$ref":"#/definitions/Process"},"hostname":{"type":"string"},"domainname":{"type":"string"},"hooks":{"$ref":"#/definitions/Hooks"},"annotations":{"type":"object","propertyNames":{"minLength":1},"additionalProperties":{"type":"string"}},"linux":{"$ref":"linux.schema.json"},"solaris":{"description":"Not interpreted by tsrunc.","type":"object"},"windows":{"description":"Not interpreted by tsrunc.","type":"object"},"vm":{"description":"Not interpreted by tsrunc.","type":"object"},"zos":{"description":"Not interpreted by tsrunc.","type":"object"},"freebsd":{"description":"Not interpreted by tsrunc.","type":"object"}},"definitions":{"Root":{"title":"Root","type":"object","required":["path"],"properties":{"path":{"description":"Root filesystem: absolute, or relative to the bundle.","type":"string","minLength":1},"readonly":{"type":"boolean"}}},"Mount":{"title":"Mount","type":"object","required":["destination"],"properties":{"destination":{"description":"Path inside the container; relative paths (deprecated) are relative to /.","type":"string","minLength":1},"source":{"type":"string"},"options":{"$ref":"defs.schema.json#/definitions/stringArray"},"type":{"type":"string"},"uidMappings":{"type":"array","items":{"$ref":"defs.schema.json#/definitions/IDMapping"}},"gidMappings":{"type":"array","items":{"$ref":"defs.schema.json#/definitions/IDMapping"}}},"dependencies":{"uidMappings":["gidMappings"],"gidMappings":["uidMappings"]}},"Process":{"title":"Process","type":"object","required":["cwd","args"],"properties":{"terminal":{"type":"boolean"},"consoleSize":{"title":"ConsoleSize","type":"object","required":["height","width"],"properties":{"height":{"$ref":"defs.schema.json#/definitions/uint32"},"width":{"$ref":"defs.schema.json#/definitions/uint32"}}},"cwd":{"$ref":"defs.schema.json#/definitions/absolutePath"},"env":{"$ref":"defs.schema.json#/definitions/stringArray"},"args":{"description":"argv; the first entry is looked up like execvp's file. Required and non-empty on Linux.","type":"array","minItems":1,"items":{"type":"string"}},"commandLine":{"description":"Windows only.","type":"string"},"user":{"$ref":"#/definitions/User"},"rlimits":{"type":"array","items":{"$ref":"#/definitions/POSIXRlimit"}},"apparmorProfile":{"type":"string"},"capabilities":{"$ref":"#/definitions/LinuxCapabilities"},"noNewPrivileges":{"type":"boolean"},"oomScoreAdj":{"type":"integer","minimum":-1000,"maximum":1000},"scheduler":{"$ref":"#/definitions/Scheduler"},"selinuxLabel":{"type":"string"},"ioPriority":{"$ref":"#/definitions/IOPriority"},"execCPUAffinity":{"$ref":"#/definitions/CPUAffinity"}}},"User":{"title":"User","type":"object","required":["uid","gid"],"properties":{"uid":{"$ref":"defs.schema.json#/definitions/uint32"},"gid":{"$ref":"defs.schema.json#/definitions/uint32"},"umask":{"$ref":"defs.schema.json#/definitions/uint32"},"additionalGids":{"type":"array","items":{"$ref":"defs.schema.json#/definitions/uint32"}},"username":{"description":"Windows only.","type":"string"}}},"POSIXRlimit":{"title":"POSIXRlimit","type":"object","required":["type","soft","hard"],"properties":{"type":{"title":"RlimitType","description":"Resource names from getrlimit(2).","type":"string","enum":["RLIMIT_AS","RLIMIT_CORE","RLIMIT_CPU","RLIMIT_DATA","RLIMIT_FSIZE","RLIMIT_LOCKS","RLIMIT_MEMLOCK","RLIMIT_MSGQUEUE","RLIMIT_NICE","RLIMIT_NOFILE","RLIMIT_NPROC","RLIMIT_RSS","RLIMIT_RTPRIO","RLIMIT_RTTIME","RLIMIT_SIGPENDING","RLIMIT_STACK"]},"soft":{"$ref":"defs.schema.json#/definitions/uint64"},"hard":{"$ref":"defs.schema.json#/definitions/uint64"}}},"LinuxCapabilities":{"title":"LinuxCapabilities","description":"Capability sets; names the kernel does not know are a warning, not an error (spec: runtimes should not fail on them).","type":"object","properties":{"effective":{"$ref":"#/definitions/Capabilities"},"bounding":{"$ref":"#/definitions/Capabilities"},"inheritable":{"$ref":"#/definitions/Capabilities"},"permitted":{"$ref":"#/definitions/Capabilities"},"ambient":{"$ref":"#/definitions/Capabilities"}}},"Capabilities":{"type":"array","items":{"type":"string"}},"Scheduler":{"title":"Scheduler","type":"object","required":["policy"],"properties":{"policy":{"title":"LinuxSchedulerPolicy","type":"string","enum":["SCHED_OTHER","SCHED_FIFO","SCHED_RR","SCHED_BATCH","SCHED_ISO","SCHED_IDLE","SCHED_DEADLINE"]},"nice":{"$ref":"defs.schema.json#/definitions/int32"},"priority":{"$ref":"defs.schema.json#/definitions/int32"},"flags":{"type":"array","items":{"title":"LinuxSchedulerFlag","type":"string","enum":["SCHED_FLAG_RESET_ON_FORK","SCHED_FLAG_RECLAIM","SCHED_FLAG_DL_OVERRUN","SCHED_FLAG_KEEP_POLICY","SCHED_FLAG_KEEP_PARAMS","SCHED_FLAG_UTIL_CLAMP_MIN","SCHED_FLAG_UTIL_CLAMP_MAX"]}},"runtime":{"$ref":"defs.schema.json#/definitions/uint64"},"deadline":{"$ref":"defs.schema.json#/definitions/uint64"},"period":{"$ref":"defs.schema.json#/definitions/uint64"}}},"IOPriority":{"title":"LinuxIOPriority","type":"object","required":["class","priority"],"properties":{"class":{"title":"IOPriorityClass","type":"string","enum":["IOPRIO_CLASS_RT","IOPRIO_CLASS_BE","IOPRIO_CLASS_IDLE"]},"priority":{"type":"integer","minimum":0,"maximum":7}}},"CPUAffinity":{"title":"CPUAffinity","description":"CPU lists such as 0-3,7 for the exec'd process before and after it joins the cgroup.","type":"object","properties":{"initial":{"type":"string"},"final":{"type":"string"}}},"Hooks":{"title":"Hooks","type":"object","properties":{"prestart":{"$ref":"#/definitions/HookList"},"createRuntime":{"$ref":"#/definitions/HookList"},"createContainer":{"$ref":"#/definitions/HookList"},"startContainer":{"$ref":"#/definitions/HookList"},"poststart":{"$ref":"#/definitions/HookList"},"poststop":{"$ref":"#/definitions/HookList"}},"$comment":"prestart is deprecated by the spec; it runs like createRuntime."},"HookList":{"type":"array","items":{"$ref":"#/definitions/Hook"}},"Hook":{"title":"Hook","type":"object","required":["path"],"properties":{"path":{"$ref":"defs.schema.json#/definitions/absolutePath"},"args":{"$ref":"defs.schema.json#/definitions/stringArray"},"env":{"$ref":"defs.schema.json#/definitions/stringArray"},"timeout":{"type":"integer","exclusiveMinimum":0}}}}};
 const schema12 = {"title":"Root","type":"object","required":["path"],"properties":{"path":{"description":"Root filesystem: absolute, or relative to the bundle.","type":"string","minLength":1},"readonly":{"type":"boolean"}}};
 const pattern0 = new RegExp("^1\\.[0-3]\\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$", "u");
 import func2_module from "ajv/dist/runtime/ucs2length.js";
@@ -708,8 +708,7 @@ return errors === 0;
 }
 
 const schema33 = {"title":"LinuxCapabilities","description":"Capability sets; names the kernel does not know are a warning, not an error (spec: runtimes should not fail on them).","type":"object","properties":{"effective":{"$ref":"#/definitions/Capabilities"},"bounding":{"$ref":"#/definitions/Capabilities"},"inheritable":{"$ref":"#/definitions/Capabilities"},"permitted":{"$ref":"#/definitions/Capabilities"},"ambient":{"$ref":"#/definitions/Capabilities"}}};
-const schema34 = {"type":"array","items":{"type":"string","pattern":"^CAP_[A-Z0-9_]+$"}};
-const pattern2 = new RegExp("^CAP_[A-Z0-9_]+$", "u");
+const schema34 = {"type":"array","items":{"type":"string"}};
 
 function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -720,10 +719,8 @@ let data0 = data.effective;
 if(Array.isArray(data0)){
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-let data1 = data0[i0];
-if(typeof data1 === "string"){
-if(!pattern2.test(data1)){
-const err0 = {instancePath:instancePath+"/effective/" + i0,schemaPath:"#/definitions/Capabilities/items/pattern",keyword:"pattern",params:{pattern: "^CAP_[A-Z0-9_]+$"},message:"must match pattern \""+"^CAP_[A-Z0-9_]+$"+"\""};
+if(typeof data0[i0] !== "string"){
+const err0 = {instancePath:instancePath+"/effective/" + i0,schemaPath:"#/definitions/Capabilities/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -733,8 +730,9 @@ vErrors.push(err0);
 errors++;
 }
 }
+}
 else {
-const err1 = {instancePath:instancePath+"/effective/" + i0,schemaPath:"#/definitions/Capabilities/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err1 = {instancePath:instancePath+"/effective",schemaPath:"#/definitions/Capabilities/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -744,9 +742,13 @@ vErrors.push(err1);
 errors++;
 }
 }
-}
-else {
-const err2 = {instancePath:instancePath+"/effective",schemaPath:"#/definitions/Capabilities/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data.bounding !== undefined){
+let data2 = data.bounding;
+if(Array.isArray(data2)){
+const len1 = data2.length;
+for(let i1=0; i1<len1; i1++){
+if(typeof data2[i1] !== "string"){
+const err2 = {instancePath:instancePath+"/bounding/" + i1,schemaPath:"#/definitions/Capabilities/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -756,15 +758,9 @@ vErrors.push(err2);
 errors++;
 }
 }
-if(data.bounding !== undefined){
-let data2 = data.bounding;
-if(Array.isArray(data2)){
-const len1 = data2.length;
-for(let i1=0; i1<len1; i1++){
-let data3 = data2[i1];
-if(typeof data3 === "string"){
-if(!pattern2.test(data3)){
-const err3 = {instancePath:instancePath+"/bounding/" + i1,schemaPath:"#/definitions/Capabilities/items/pattern",keyword:"pattern",params:{pattern: "^CAP_[A-Z0-9_]+$"},message:"must match pattern \""+"^CAP_[A-Z0-9_]+$"+"\""};
+}
+else {
+const err3 = {instancePath:instancePath+"/bounding",schemaPath:"#/definitions/Capabilities/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -774,8 +770,13 @@ vErrors.push(err3);
 errors++;
 }
 }
-else {
-const err4 = {instancePath:instancePath+"/bounding/" + i1,schemaPath:"#/definitions/Capabilities/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.inheritable !== undefined){
+let data4 = data.inheritable;
+if(Array.isArray(data4)){
+const len2 = data4.length;
+for(let i2=0; i2<len2; i2++){
+if(typeof data4[i2] !== "string"){
+const err4 = {instancePath:instancePath+"/inheritable/" + i2,schemaPath:"#/definitions/Capabilities/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -787,7 +788,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/bounding",schemaPath:"#/definitions/Capabilities/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err5 = {instancePath:instancePath+"/inheritable",schemaPath:"#/definitions/Capabilities/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -797,15 +798,13 @@ vErrors.push(err5);
 errors++;
 }
 }
-if(data.inheritable !== undefined){
-let data4 = data.inheritable;
-if(Array.isArray(data4)){
-const len2 = data4.length;
-for(let i2=0; i2<len2; i2++){
-let data5 = data4[i2];
-if(typeof data5 === "string"){
-if(!pattern2.test(data5)){
-const err6 = {instancePath:instancePath+"/inheritable/" + i2,schemaPath:"#/definitions/Capabilities/items/pattern",keyword:"pattern",params:{pattern: "^CAP_[A-Z0-9_]+$"},message:"must match pattern \""+"^CAP_[A-Z0-9_]+$"+"\""};
+if(data.permitted !== undefined){
+let data6 = data.permitted;
+if(Array.isArray(data6)){
+const len3 = data6.length;
+for(let i3=0; i3<len3; i3++){
+if(typeof data6[i3] !== "string"){
+const err6 = {instancePath:instancePath+"/permitted/" + i3,schemaPath:"#/definitions/Capabilities/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -815,8 +814,9 @@ vErrors.push(err6);
 errors++;
 }
 }
+}
 else {
-const err7 = {instancePath:instancePath+"/inheritable/" + i2,schemaPath:"#/definitions/Capabilities/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err7 = {instancePath:instancePath+"/permitted",schemaPath:"#/definitions/Capabilities/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -826,9 +826,13 @@ vErrors.push(err7);
 errors++;
 }
 }
-}
-else {
-const err8 = {instancePath:instancePath+"/inheritable",schemaPath:"#/definitions/Capabilities/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data.ambient !== undefined){
+let data8 = data.ambient;
+if(Array.isArray(data8)){
+const len4 = data8.length;
+for(let i4=0; i4<len4; i4++){
+if(typeof data8[i4] !== "string"){
+const err8 = {instancePath:instancePath+"/ambient/" + i4,schemaPath:"#/definitions/Capabilities/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -838,15 +842,9 @@ vErrors.push(err8);
 errors++;
 }
 }
-if(data.permitted !== undefined){
-let data6 = data.permitted;
-if(Array.isArray(data6)){
-const len3 = data6.length;
-for(let i3=0; i3<len3; i3++){
-let data7 = data6[i3];
-if(typeof data7 === "string"){
-if(!pattern2.test(data7)){
-const err9 = {instancePath:instancePath+"/permitted/" + i3,schemaPath:"#/definitions/Capabilities/items/pattern",keyword:"pattern",params:{pattern: "^CAP_[A-Z0-9_]+$"},message:"must match pattern \""+"^CAP_[A-Z0-9_]+$"+"\""};
+}
+else {
+const err9 = {instancePath:instancePath+"/ambient",schemaPath:"#/definitions/Capabilities/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -856,78 +854,14 @@ vErrors.push(err9);
 errors++;
 }
 }
+}
 else {
-const err10 = {instancePath:instancePath+"/permitted/" + i3,schemaPath:"#/definitions/Capabilities/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err10];
 }
 else {
 vErrors.push(err10);
-}
-errors++;
-}
-}
-}
-else {
-const err11 = {instancePath:instancePath+"/permitted",schemaPath:"#/definitions/Capabilities/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-if(data.ambient !== undefined){
-let data8 = data.ambient;
-if(Array.isArray(data8)){
-const len4 = data8.length;
-for(let i4=0; i4<len4; i4++){
-let data9 = data8[i4];
-if(typeof data9 === "string"){
-if(!pattern2.test(data9)){
-const err12 = {instancePath:instancePath+"/ambient/" + i4,schemaPath:"#/definitions/Capabilities/items/pattern",keyword:"pattern",params:{pattern: "^CAP_[A-Z0-9_]+$"},message:"must match pattern \""+"^CAP_[A-Z0-9_]+$"+"\""};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-else {
-const err13 = {instancePath:instancePath+"/ambient/" + i4,schemaPath:"#/definitions/Capabilities/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-}
-}
-else {
-const err14 = {instancePath:instancePath+"/ambient",schemaPath:"#/definitions/Capabilities/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-}
-else {
-const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
 }
 errors++;
 }
@@ -2603,7 +2537,7 @@ return errors === 0;
 
 const schema70 = {"title":"LinuxResources","type":"object","properties":{"devices":{"type":"array","items":{"$ref":"#/definitions/DeviceCgroup"}},"memory":{"$ref":"#/definitions/Memory"},"cpu":{"$ref":"#/definitions/CPU"},"pids":{"$ref":"#/definitions/Pids"},"blockIO":{"$ref":"#/definitions/BlockIO"},"hugepageLimits":{"type":"array","items":{"$ref":"#/definitions/HugepageLimit"}},"network":{"$ref":"#/definitions/Network"},"rdma":{"description":"Limits keyed by RDMA device name.","type":"object","additionalProperties":{"$ref":"#/definitions/Rdma"}},"unified":{"description":"cgroup v2 files to write, keyed by file name.","type":"object","propertyNames":{"minLength":1},"additionalProperties":{"type":"string"}}}};
 const schema71 = {"title":"LinuxDeviceCgroup","type":"object","required":["allow"],"properties":{"allow":{"type":"boolean"},"type":{"type":"string","enum":["a","c","b"]},"major":{"$ref":"defs.schema.json#/definitions/int64"},"minor":{"$ref":"defs.schema.json#/definitions/int64"},"access":{"type":"string","pattern":"^[rwm]*$"}}};
-const pattern9 = new RegExp("^[rwm]*$", "u");
+const pattern4 = new RegExp("^[rwm]*$", "u");
 
 function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2727,7 +2661,7 @@ errors++;
 if(data.access !== undefined){
 let data4 = data.access;
 if(typeof data4 === "string"){
-if(!pattern9.test(data4)){
+if(!pattern4.test(data4)){
 const err10 = {instancePath:instancePath+"/access",schemaPath:"#/properties/access/pattern",keyword:"pattern",params:{pattern: "^[rwm]*$"},message:"must match pattern \""+"^[rwm]*$"+"\""};
 if(vErrors === null){
 vErrors = [err10];
@@ -3869,7 +3803,7 @@ return errors === 0;
 }
 
 const schema102 = {"title":"LinuxHugepageLimit","type":"object","required":["pageSize","limit"],"properties":{"pageSize":{"description":"<size><unit-prefix>B, e.g. 2MB.","type":"string","pattern":"^[1-9][0-9]*[KMGTPE]?B$"},"limit":{"$ref":"defs.schema.json#/definitions/uint64"}}};
-const pattern10 = new RegExp("^[1-9][0-9]*[KMGTPE]?B$", "u");
+const pattern5 = new RegExp("^[1-9][0-9]*[KMGTPE]?B$", "u");
 
 function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -3898,7 +3832,7 @@ errors++;
 if(data.pageSize !== undefined){
 let data0 = data.pageSize;
 if(typeof data0 === "string"){
-if(!pattern10.test(data0)){
+if(!pattern5.test(data0)){
 const err2 = {instancePath:instancePath+"/pageSize",schemaPath:"#/properties/pageSize/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]*[KMGTPE]?B$"},message:"must match pattern \""+"^[1-9][0-9]*[KMGTPE]?B$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -5169,8 +5103,8 @@ validate82.errors = vErrors;
 return errors === 0;
 }
 
-const pattern11 = new RegExp("^[^\\n]*$", "u");
-const pattern12 = new RegExp("^MB:[^\\n]*$", "u");
+const pattern6 = new RegExp("^[^\\n]*$", "u");
+const pattern7 = new RegExp("^MB:[^\\n]*$", "u");
 
 function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -5413,7 +5347,7 @@ errors++;
 if(data15.l3CacheSchema !== undefined){
 let data17 = data15.l3CacheSchema;
 if(typeof data17 === "string"){
-if(!pattern11.test(data17)){
+if(!pattern6.test(data17)){
 const err14 = {instancePath:instancePath+"/intelRdt/l3CacheSchema",schemaPath:"#/definitions/IntelRdt/properties/l3CacheSchema/pattern",keyword:"pattern",params:{pattern: "^[^\\n]*$"},message:"must match pattern \""+"^[^\\n]*$"+"\""};
 if(vErrors === null){
 vErrors = [err14];
@@ -5438,7 +5372,7 @@ errors++;
 if(data15.memBwSchema !== undefined){
 let data18 = data15.memBwSchema;
 if(typeof data18 === "string"){
-if(!pattern12.test(data18)){
+if(!pattern7.test(data18)){
 const err16 = {instancePath:instancePath+"/intelRdt/memBwSchema",schemaPath:"#/definitions/IntelRdt/properties/memBwSchema/pattern",keyword:"pattern",params:{pattern: "^MB:[^\\n]*$"},message:"must match pattern \""+"^MB:[^\\n]*$"+"\""};
 if(vErrors === null){
 vErrors = [err16];
@@ -5467,7 +5401,7 @@ const len4 = data19.length;
 for(let i4=0; i4<len4; i4++){
 let data20 = data19[i4];
 if(typeof data20 === "string"){
-if(!pattern11.test(data20)){
+if(!pattern6.test(data20)){
 const err18 = {instancePath:instancePath+"/intelRdt/schemata/" + i4,schemaPath:"#/definitions/IntelRdt/properties/schemata/items/pattern",keyword:"pattern",params:{pattern: "^[^\\n]*$"},message:"must match pattern \""+"^[^\\n]*$"+"\""};
 if(vErrors === null){
 vErrors = [err18];

@@ -97,6 +97,22 @@ test('an unknown capability is left out with a warning on stderr, not an error (
   assert.match(r.stderr, /level=warning msg=".*CAP_TEST/);
 });
 
+test('without process.capabilities the process runs with all five sets empty (as runc)', () => {
+  const out = inside('cat /proc/self/status', (c) => {
+    delete c.process!.capabilities;
+  });
+  for (const f of ['CapBnd', 'CapPrm', 'CapEff', 'CapInh', 'CapAmb']) assert.is(statusField(out, f), '0000000000000000', f);
+});
+
+test('a capability name that is not CAP_-shaped is a warning too, not a config error', () => {
+  const r = s.runOnce((c) => {
+    c.process!.capabilities = { bounding: ['CAP_KILL', 'cap_foo'], effective: ['CAP_KILL'], permitted: ['CAP_KILL'] };
+  }, ['sh', '-c', 'grep CapBnd /proc/self/status']);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stderr, /level=warning msg=".*cap_foo/);
+  assert.match(r.stdout, /CapBnd:\s+0000000000000020/);
+});
+
 test('a non-root user gets only ambient capabilities', () => {
   const out = inside('cat /proc/self/status', (c) => {
     c.process!.user = { uid: 1000, gid: 1000 };
