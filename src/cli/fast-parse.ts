@@ -41,6 +41,15 @@ export function fastParse(args: readonly string[], commands: readonly CommandSpe
   const positionals: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
+    // runc stops parsing flags after the fixed positionals of exec and ps (the
+    // container id): the rest is the command or ps(1)'s arguments, as is
+    const variadic = spec?.positionals?.find((p) => p.variadic);
+    if (spec && variadic && positionals.length === spec.positionals!.filter((p) => !p.variadic).length && positionals.length > 0) {
+      // as yargs leaves them after the "--" that separateExecCommand/markPsArgs insert
+      if (a === '--') return undefined;
+      argv._.push(...args.slice(i));
+      break;
+    }
     if (!a.startsWith('-')) {
       if (a === '') return undefined;
       if (spec) {
@@ -85,7 +94,6 @@ export function fastParse(args: readonly string[], commands: readonly CommandSpe
   }
   if (!spec) return undefined;
   const declared = spec.positionals ?? [];
-  // variadic positionals (exec's command, ps's arguments) have their own pre-parsing: yargs' job
   if (positionals.length > declared.filter((p) => !p.variadic).length) return undefined;
   declared.forEach((p, k) => {
     if (k < positionals.length) argv[p.name] = positionals[k];

@@ -67,6 +67,12 @@ const SAME_AS_YARGS: string[][] = [
   ['ps', '-f', 'json', 'x'],
   ['exec', '--process', '/p', '--detach', '--pid-file', '/f', 'x'],
   ['exec', '-p', '/p', '-d', 'x'],
+  // after the id, the rest is the command as is (runc), flags included
+  ['exec', 'x', 'sh'],
+  ['exec', '-t', '--user', '1000:1000', 'x', 'sh', '-c', 'echo -n hi --root'],
+  ['--root', '/r', 'exec', '--env', 'A=1', 'x', 'ls', '-l', '--all', 'x'],
+  ['ps', 'x', '-o', 'pid'],
+  ['ps', '--format', 'table', 'x', '-e', '-f'],
   ['update', '--memory', '1m', 'x'],
   ['update', '-r', '/f', 'x'],
   ['update', '--cpu-shares', '5', 'x'],
@@ -112,9 +118,7 @@ const LEFT_TO_YARGS: string[][] = [
   ['state', 'x', '--root'],
   ['create', '--preserve-fds', 'abc', 'x'],
   ['create', '--preserve-fds', '-1', 'x'],
-  ['exec', 'x', 'sh'],
   ['exec', '-e', 'A=1', '-e', 'B=2', 'x'],
-  ['ps', 'x', '-o', 'pid'],
   ['update', '-r', '-', 'x'],
   ['spec', '--rootless'],
 ];
