@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Session, TSRUNC, uniqueId } from '../lib/harness.js';
 
@@ -43,6 +43,23 @@ test('the self-contained binary runs a container when it is the only file in its
   });
   assert.is(r.status, 0, r.stderr);
   assert.is(r.stdout, 'alone 1\n');
+});
+
+test('files in the working directory (bunfig.toml preload, .env) are not loaded by the runtime', () => {
+  // containerd runs the runtime as root in the bundle directory: a bunfig.toml there must not run code
+  const cwd = mkdtempSync(join(s.tmp, 'cwd-'));
+  const marker = join(cwd, 'pwned');
+  writeFileSync(join(cwd, 'evil.js'), `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'x'); console.log('PWNED');`);
+  writeFileSync(join(cwd, 'bunfig.toml'), `preload = [${JSON.stringify(join(cwd, 'evil.js'))}]\n`);
+  writeFileSync(join(cwd, '.env'), 'TSRUNC_FROM_DOTENV=1\n');
+  writeFileSync(join(cwd, 'package.json'), '{"type": "commonjs"}');
+  const r = s.tsrunc(['list'], { cwd });
+  assert.is(r.code, 0, r.stderr);
+  assert.not.match(r.stdout, 'PWNED');
+  assert.not.ok(existsSync(marker), 'the preload script ran');
+  const bundle = s.bundle((c) => (c.process!.args = ['sh', '-c', 'echo "[$TSRUNC_FROM_DOTENV]"']));
+  const run = s.tsrunc(['run', '--bundle', bundle, uniqueId('cwd')], { cwd });
+  assert.is(run.stdout, '[]\n', run.stderr);
 });
 
 /** The timing lines of a --debug log, as [step, ms]. */
