@@ -192,6 +192,28 @@ static int reopen_in_root(int fd, const char *path)
   return open_in_root(path, O_PATH);
 }
 
+/* procfs and sysfs go only on a real directory (or one we create): a symlink
+ * or file in the image at /proc or /sys is refused rather than followed, as
+ * runc does, so an image cannot steer where the kernel's views appear. */
+static void require_plain_dir(const char *fstype, const char *dst)
+{
+  char buf[PATH_MAX];
+  const char *name;
+  int dir = parent_in_root(dst, buf, sizeof buf, &name);
+  if (dir < 0)
+    die_errno("mount %s to %s: create mount point", fstype, dst);
+  struct stat st;
+  int rc = fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW);
+  int err = errno;
+  close(dir);
+  if (rc < 0 && err != ENOENT) {
+    errno = err;
+    die_errno("mount %s to %s: stat", fstype, dst);
+  }
+  if (rc == 0 && !S_ISDIR(st.st_mode))
+    die("filesystem \"%s\" must be mounted on ordinary directory", fstype);
+}
+
 static void do_mount(const struct record *r)
 {
   const char *src = r->field[0], *dst = r->field[1], *fstype = r->field[2], *data = r->field[5];
@@ -206,6 +228,8 @@ static void do_mount(const struct record *r)
       die_errno("mount %s to %s: stat %s", src, dst, src);
     as_file = !S_ISDIR(st.st_mode);
   }
+  if (!(flags & MS_BIND) && (strcmp(fstype, "proc") == 0 || strcmp(fstype, "sysfs") == 0))
+    require_plain_dir(fstype, dst);
   int fd = create_in_root(dst, as_file);
   if (fd < 0)
     die_errno("mount %s to %s: create mount point", src, dst);

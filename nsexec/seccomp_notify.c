@@ -26,7 +26,7 @@ void seccomp_listener_connect(const struct plan *p)
     return;
   if (r->nfields < 2)
     die("plan: SECCOMP_LISTENER needs a path and a message");
-  listener_sock = connect_unix(r->field[0], "seccomp agent");
+  listener_sock = connect_unix_as(r->field[0], "seccomp agent", "failed to connect with");
 }
 
 static char *build_message(const struct record *r, size_t *len)

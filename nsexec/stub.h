@@ -154,5 +154,6 @@ char **env_with_home(char **env);
 
 /* unixsock.c */
 int connect_unix(const char *path, const char *what);
+int connect_unix_as(const char *path, const char *what, const char *verb);
 
 #endif

@@ -9,6 +9,12 @@
 
 int connect_unix(const char *path, const char *what)
 {
+  return connect_unix_as(path, what, "connect to");
+}
+
+/* `verb` starts the error line: runc words the seccomp agent's differently. */
+int connect_unix_as(const char *path, const char *what, const char *verb)
+{
   struct sockaddr_un addr = { .sun_family = AF_UNIX };
   if (strlen(path) >= sizeof addr.sun_path)
     die("connect to %s %s: path too long", what, path);
@@ -21,6 +27,6 @@ int connect_unix(const char *path, const char *what)
     rc = connect(sock, (struct sockaddr *)&addr, sizeof addr);
   while (rc < 0 && errno == EINTR);
   if (rc < 0)
-    die_errno("connect to %s %s", what, path);
+    die_errno("%s %s %s", verb, what, path);
   return sock;
 }

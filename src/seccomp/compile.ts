@@ -43,7 +43,7 @@ export function compileSeccomp(cfg: LinuxSeccomp, opts: CompileSeccompOptions = 
   const warn = opts.warn ?? (() => {});
   if (cfg.defaultAction === 'SCMP_ACT_NOTIFY') {
     // Every syscall, write included, would wait for an agent the init cannot reach yet.
-    throw configError(`${P}/defaultAction`, 'SCMP_ACT_NOTIFY cannot be the default action');
+    throw configError(`${P}/defaultAction`, 'SCMP_ACT_NOTIFY cannot be used as default action');
   }
   const defaultAction = resolveAction(cfg.defaultAction, cfg.defaultErrnoRet, `${P}/defaultAction`, `${P}/defaultErrnoRet`);
   const rules = (cfg.syscalls ?? []).map((call, i) => {
@@ -52,7 +52,7 @@ export function compileSeccomp(cfg: LinuxSeccomp, opts: CompileSeccompOptions = 
     // write()) after the filter is loaded: notifying on those would wait for itself.
     const blocked = call.action === 'SCMP_ACT_NOTIFY' ? call.names.findIndex((n) => n === 'write' || n === 'sendmsg') : -1;
     if (blocked >= 0) {
-      throw configError(`${at}/names/${blocked}`, `SCMP_ACT_NOTIFY cannot be used for ${call.names[blocked]}`);
+      throw configError(`${at}/names/${blocked}`, `SCMP_ACT_NOTIFY cannot be used for the ${call.names[blocked]} syscall`);
     }
     return {
       at,

@@ -169,6 +169,22 @@ test('a mount that replaces /proc through a symlink stops masking and sysctls (f
   assert.equal(s.containers(), []);
 });
 
+for (const dir of ['proc', 'sys']) {
+  test(`an image whose /${dir} is a symlink is refused, not mounted through (as runc)`, () => {
+    const rootfs = privateRootfs();
+    rmSync(join(rootfs, dir), { recursive: true, force: true });
+    mkdirSync(join(rootfs, 'elsewhere'));
+    symlinkSync('/elsewhere', join(rootfs, dir));
+    const r = run(rootfs, () => {}, ['echo', 'ran']);
+    assert.is(r.code, 1, r.stdout);
+    assert.match(r.stderr, `filesystem "${dir === 'proc' ? 'proc' : 'sysfs'}" must be mounted on ordinary directory`);
+    assert.not.match(r.stdout, 'ran');
+    assert.equal(readdirSync(join(rootfs, 'elsewhere')), [], 'nothing mounted or created behind the link');
+    assert.equal(mountsUnder(rootfs), []);
+    assert.equal(s.containers(), []);
+  });
+}
+
 const NON_ROOT = { uid: 1000, gid: 1000 };
 const WRITABLE_TMP = { destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['mode=1777'] };
 

@@ -444,11 +444,11 @@ test('seccomp notify: missing listenerPath, unreachable agent and notify on send
   refused((c) => (c.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', listenerMetadata: 'x' }), 'config.json: /linux/seccomp/listenerPath: is required when listenerMetadata is set');
   refused(
     (c) => (c.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', listenerPath: join(s.tmp, 'nobody.sock'), syscalls: [notify] }),
-    `connect to seccomp agent ${join(s.tmp, 'nobody.sock')}: no such file or directory`,
+    `failed to connect with seccomp agent ${join(s.tmp, 'nobody.sock')}: no such file or directory`,
   );
   refused(
     (c) => (c.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/x.sock', syscalls: [{ names: ['sendmsg'], action: 'SCMP_ACT_NOTIFY' }] }),
-    'config.json: /linux/seccomp/syscalls/0/names/0: SCMP_ACT_NOTIFY cannot be used for sendmsg',
+    'config.json: /linux/seccomp/syscalls/0/names/0: SCMP_ACT_NOTIFY cannot be used for the sendmsg syscall',
   );
 });
 

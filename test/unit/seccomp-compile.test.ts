@@ -271,10 +271,10 @@ test('notify: compiled with NEW_LISTENER, refused as default and for write', () 
   const r = compile({ defaultAction: 'SCMP_ACT_ALLOW', flags: [], syscalls: [{ names: ['mknod'], action: 'SCMP_ACT_NOTIFY' }] });
   assert.is(r.flags, 8);
   assert.is(run(r.program, 'mknod'), NOTIFY);
-  assert.match(userError(() => compile({ defaultAction: 'SCMP_ACT_NOTIFY' })), /\/linux\/seccomp\/defaultAction: SCMP_ACT_NOTIFY cannot be the default action/);
+  assert.match(userError(() => compile({ defaultAction: 'SCMP_ACT_NOTIFY' })), /\/linux\/seccomp\/defaultAction: SCMP_ACT_NOTIFY cannot be used as default action/);
   assert.match(
     userError(() => compile({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['read', 'write'], action: 'SCMP_ACT_NOTIFY' }] })),
-    /\/syscalls\/0\/names\/1: SCMP_ACT_NOTIFY cannot be used for write/,
+    /\/syscalls\/0\/names\/1: SCMP_ACT_NOTIFY cannot be used for the write syscall/,
   );
 });
 
