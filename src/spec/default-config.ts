@@ -9,6 +9,9 @@ export interface DefaultConfigOptions {
   /** Host ids mapped to root in the rootless variant; default: this process's euid/egid. */
   hostUid?: number;
   hostGid?: number;
+  /** Add a cgroup namespace. runc's template has one only on a pure cgroup v2
+   * host (src/cli/spec.ts detects it); default true. */
+  cgroupNamespace?: boolean;
 }
 
 /** A Spec whose sections `spec` always fills in, so callers need no undefined checks. */
@@ -58,9 +61,10 @@ function defaultMounts(rootless: boolean): Mount[] {
 
 export function defaultConfig(opts: DefaultConfigOptions): DefaultConfig {
   const { rootless } = opts;
+  const cgroupns: LinuxNamespaceType[] = opts.cgroupNamespace === false ? [] : ['cgroup'];
   const namespaces: LinuxNamespaceType[] = rootless
-    ? ['pid', 'ipc', 'uts', 'mount', 'cgroup', 'user']
-    : ['pid', 'network', 'ipc', 'uts', 'mount', 'cgroup'];
+    ? ['pid', 'ipc', 'uts', 'mount', ...cgroupns, 'user']
+    : ['pid', 'network', 'ipc', 'uts', 'mount', ...cgroupns];
 
   // Rootless: root in the container is the calling user; no cgroup device rules
   // because an unprivileged user usually cannot manage cgroups.

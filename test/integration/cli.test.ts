@@ -1,10 +1,11 @@
 // Global flags, logging and `spec`, as a user (or containerd's shim) uses them.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync, readFileSync, writeFileSync, existsSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, existsSync, statfsSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { Session, uniqueId, ROOTFS } from '../lib/harness.js';
 
+const CGROUP2_SUPER_MAGIC = 0x63677270;
 const s = new Session();
 test.after(() => s.cleanup());
 
@@ -42,6 +43,9 @@ test('spec writes a default config.json and refuses to overwrite it', () => {
   assert.is(spec.process.noNewPrivileges, true);
   assert.ok(spec.linux.maskedPaths.includes('/proc/kcore'));
   assert.ok(spec.linux.namespaces.some((n: { type: string }) => n.type === 'pid'));
+  // runc's template: a cgroup namespace only on a pure cgroup v2 host (this one is hybrid)
+  const v2 = statfsSync('/sys/fs/cgroup').type === CGROUP2_SUPER_MAGIC;
+  assert.is(spec.linux.namespaces.some((n: { type: string }) => n.type === 'cgroup'), v2);
   const again = s.tsrunc(['spec', '--bundle', dir]);
   assert.is(again.code, 1);
   assert.match(again.stderr, 'exists');

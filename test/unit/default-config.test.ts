@@ -48,6 +48,12 @@ test('linux section: namespaces, device deny-all, masked and readonly paths', ()
   assert.equal(c.linux.readonlyPaths, ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger']);
 });
 
+test('cgroup namespace only when asked (runc: on cgroup v2 hosts)', () => {
+  assert.equal(defaultConfig({ rootless: false, cgroupNamespace: false }).linux.namespaces.map((n) => n.type), ['pid', 'network', 'ipc', 'uts', 'mount']);
+  assert.equal(defaultConfig({ rootless: true, cgroupNamespace: false }).linux.namespaces.map((n) => n.type), ['pid', 'ipc', 'uts', 'mount', 'user']);
+  assert.equal(defaultConfig({ rootless: true, cgroupNamespace: true }).linux.namespaces.map((n) => n.type), ['pid', 'ipc', 'uts', 'mount', 'cgroup', 'user']);
+});
+
 test('rootless: user namespace with mappings, no network namespace, sysfs rbind', () => {
   const c = defaultConfig({ rootless: true, hostUid: 1000, hostGid: 1001 });
   const types = c.linux.namespaces.map((n) => n.type);
