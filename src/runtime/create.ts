@@ -78,6 +78,9 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
     timer.step('compile seccomp');
   }
 
+  const cgroup = cgroupManager({ cgroupsPath: spec.linux?.cgroupsPath, id: o.id, systemd: g.systemdCgroup });
+  checkCgroupUnused(cgroup);
+
   const undo = new Unwinder();
   // Once the runtime-side hooks began, a failed create ends like a delete: with poststop hooks.
   let poststopDue = false;
@@ -89,7 +92,6 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
     chmodSync(dir.fifoPath, 0o622);
     timer.step('state dir, lock, exec.fifo');
 
-    const cgroup = cgroupManager({ cgroupsPath: spec.linux?.cgroupsPath, id: o.id, systemd: g.systemdCgroup });
     const plan = expandCgroupMounts(compiled, hostCgroups(cgroup), {
       cgroupns: (spec.linux?.namespaces ?? []).some((n) => n.type === 'cgroup'),
       userns: (spec.linux?.namespaces ?? []).some((n) => n.type === 'user'),
@@ -169,6 +171,18 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
     if (poststopDue) runPoststopHooks({ id: o.id, pid: 0, bundle, config: spec }, log.warn);
     throw err;
   }
+}
+
+/**
+ * As runc, before anything is made: a cgroup that already holds processes only
+ * warns (engines share one on purpose); a frozen one would freeze the init
+ * half-way through create, so it is refused.
+ */
+function checkCgroupUnused(cgroup: CgroupManager): void {
+  const n = cgroup.exists() ? cgroup.pids().length : 0;
+  if (n > 0) log.warn(`container's cgroup is not empty: ${n} process(es) found`);
+  // not behind exists(): on v1 that looks at one hierarchy, the freezer may be the only one made
+  if (cgroup.state() === 'frozen') throw new UserError("container's cgroup unexpectedly frozen");
 }
 
 /** Where the container's cgroup lives on this host, for the /sys/fs/cgroup mount inside it. */

@@ -76,6 +76,9 @@ export async function execInContainer(g: GlobalOptions, o: ExecOptions): Promise
   if (!isAlive(c.record.pid, c.record.pidStartTime)) throw new UserError('cannot exec in a stopped container');
 
   // runc's rules for --tty/--console-socket/--detach; a foreground terminal is proxied to our stdio
+  // The lock covers reading the state only: the process may join a frozen cgroup and
+  // wait there for `resume`, which needs the lock.
+  c.dir.unlock();
   const tty = await openConsole(proc, o.detach, o.consoleSocket);
   plan.console = tty.console;
   const pids: number[] = [];
@@ -114,7 +117,6 @@ export async function execInContainer(g: GlobalOptions, o: ExecOptions): Promise
     tty.proxy?.stop();
     throw err;
   }
-  c.dir.unlock();
   if (o.detach) return 0;
   try {
     const code = await waitForExit(pid);
@@ -187,7 +189,7 @@ export function execCgroupDirs(dirs: Readonly<Record<string, string>>, args: rea
 
 function subDir(base: string, sub: string): string {
   const dir = normalize(join(base, sub));
-  if (dir !== base && !dir.startsWith(base + '/')) throw new UserError(`bad sub cgroup path: ${sub}`);
+  if (dir !== base && !dir.startsWith(base + '/')) throw new UserError(`exec --cgroup: ${sub} is not a sub cgroup path`);
   return dir;
 }
 

@@ -1,7 +1,7 @@
 // start: open exec.fifo for reading, which lets the blocked init run its
 // startContainer hooks, answer on the fifo and exec; then the poststart hooks.
-import { closeSync, constants, openSync, readSync, rmSync } from 'node:fs';
-import { UserError } from '../errors.js';
+import { closeSync, constants, fstatSync, openSync, readSync, rmSync } from 'node:fs';
+import { UserError, describeSystemError } from '../errors.js';
 import { isAlive, sleepMs, waitGone } from '../linux/proc.js';
 import { runPoststartHooks } from '../hooks/lifecycle.js';
 import { log } from '../cli/log.js';
@@ -13,27 +13,33 @@ export function startContainer(g: GlobalOptions, id: string, timer?: StepTimer):
   timer ??= new StepTimer('start');
   const c = openContainer(g, id);
   timer.step('open container');
-  const status = c.status();
-  if (status === 'stopped') throw new UserError('cannot start a container that has stopped');
-  if (status !== 'created') throw new UserError(`cannot start an already ${status} container`);
-  const poststart = (c.record.config.hooks?.poststart?.length ?? 0) > 0;
-  releaseInit(c, poststart);
-  timer.step('exec.fifo released');
-  if (poststart) {
-    runPoststartHooks(c.record, (msg) => log.warn(msg));
-    timer.step('poststart hooks');
+  // held for the state change only: a foreground run must not keep it while the container lives
+  try {
+    const status = c.status();
+    if (status === 'stopped') throw new UserError('cannot start a container that has stopped');
+    if (status !== 'created') throw new UserError(`cannot start an already ${status} container`);
+    const poststart = (c.record.config.hooks?.poststart?.length ?? 0) > 0;
+    releaseInit(c);
+    timer.step('exec.fifo released');
+    if (poststart) {
+      runPoststartHooks(c.record, (msg) => log.warn(msg));
+      timer.step('poststart hooks');
+    }
+  } finally {
+    c.dir.unlock();
   }
 }
 
 /**
  * Non-blocking open, so a dead init cannot hang us; then the init's answer:
  * "0" when it goes on to execve, or "1" and a message when a startContainer
- * hook failed (the init then exits). With waitExec we also wait for the
- * fifo's EOF: the init keeps it open, close-on-exec, until its execve.
+ * hook failed (the init then exits). Then the fifo's EOF: the init keeps it
+ * open, close-on-exec, until its execve, and writes there why it could not
+ * run the program ("0exec /x: exec format error").
  */
-function releaseInit(c: Container, waitExec: boolean): void {
+function releaseInit(c: Container): void {
   const alive = () => isAlive(c.record.pid, c.record.pidStartTime);
-  const fd = openSync(c.dir.fifoPath, constants.O_RDONLY | constants.O_NONBLOCK);
+  const fd = openFifo(c.dir.fifoPath);
   const chunks: Buffer[] = [];
   let deadPolls = 0;
   // The answer usually comes within tens of µs of our open: poll often at first.
@@ -61,7 +67,6 @@ function releaseInit(c: Container, waitExec: boolean): void {
       }
       if (n > 0) {
         chunks.push(Buffer.from(buf.subarray(0, n)));
-        if (chunks[0][0] === 0x30 && !waitExec) break;
         continue;
       }
       if (chunks.length) break; // EOF after the answer: execve happened, or the init exited
@@ -74,7 +79,7 @@ function releaseInit(c: Container, waitExec: boolean): void {
   }
   rmSync(c.dir.fifoPath, { force: true });
   const answer = Buffer.concat(chunks);
-  if (answer[0] === 0x30) return;
+  if (answer[0] === 0x30 && answer.length === 1) return;
   try {
     process.kill(c.record.pid, 'SIGKILL');
   } catch {
@@ -82,4 +87,20 @@ function releaseInit(c: Container, waitExec: boolean): void {
   }
   waitGone(c.record.pid, c.record.pidStartTime, 5000);
   throw new UserError(answer.subarray(1).toString('utf8') || 'container init failed at start');
+}
+
+/** exec.fifo, opened without blocking; anything else in its place would never answer. */
+function openFifo(path: string): number {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError('cannot start an already running container');
+    throw new UserError(describeSystemError(`open ${path}`, err));
+  }
+  if (!fstatSync(fd).isFIFO()) {
+    closeSync(fd);
+    throw new UserError(`${path} is not a fifo: the container's state directory was tampered with`);
+  }
+  return fd;
 }
