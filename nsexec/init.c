@@ -26,7 +26,9 @@ static void wait_for_start(const struct plan *p, int statefd)
   hooks_at_start(p, fd);
   if (write(fd, "0", 1) != 1)
     die_errno("write exec fifo %s", fifo->field[0]);
-  /* Left open (it is close-on-exec): its EOF tells `start` that execve happened. */
+  /* Left open (it is close-on-exec): its EOF tells `start` that execve
+   * happened; until then a failure (seccomp, execve) is written to it. */
+  msg_errors_to(fd);
 }
 
 static void set_names(const struct plan *p)

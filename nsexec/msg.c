@@ -46,9 +46,35 @@ void msg_hooks(void)
   send_line(hooks, sizeof hooks - 1);
 }
 
+/* After start released the init, nobody reads the sync socket any more:
+ * errors then go to exec.fifo, after the "0", where `start` waits for EOF. */
+static int late_error_fd = -1;
+
+void msg_errors_to(int fd)
+{
+  late_error_fd = fd;
+}
+
+static void write_all(int fd, const char *buf, size_t len)
+{
+  while (len > 0) {
+    ssize_t n = write(fd, buf, len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return;
+    buf += n;
+    len -= (size_t)n;
+  }
+}
+
 /* Sends {"type":"error","msg":text} with text JSON-escaped, then exits. */
 static _Noreturn void send_error(const char *text)
 {
+  if (late_error_fd >= 0) {
+    write_all(late_error_fd, text, strlen(text));
+    _exit(1);
+  }
   char buf[8192];
   size_t n = 0;
   const size_t room = sizeof buf - 10; /* one escape plus the closing "}\n */

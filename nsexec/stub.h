@@ -86,6 +86,7 @@ unsigned long long field_ull(const struct record *r, int i);
 void msg_pid(const char *type, pid_t pid);
 void msg_ready(void);
 void msg_hooks(void);
+void msg_errors_to(int fd);
 _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void die_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -58,12 +58,25 @@ function ownPidNamespace(config: Spec): boolean {
   return (config.linux?.namespaces ?? []).some((n) => n.type === 'pid' && !n.path);
 }
 
-/** The stub (and its cgroup) of a create that crashed: killed and removed with what create stored. */
+/**
+ * A create that crashed, or a state.json that cannot be read: the processes and
+ * cgroups are found through the directories create stored (cgroup.json), else
+ * the cgroup named for the id, killed and removed.
+ */
 function removeHalfCreated(dir: ContainerDir, id: string): void {
   const dirs = dir.readCgroupDirs();
-  if (dirs) {
-    const cgroup = cgroupManager({ id, systemd: false, dirs });
-    if (cgroup.exists()) cgroup.killAll(9);
+  let cgroup;
+  try {
+    cgroup = dirs ? cgroupManager({ id, systemd: false, dirs }) : cgroupManager({ id, systemd: false });
+  } catch {
+    cgroup = undefined; // no cgroup hierarchy to look in: only the directory is left to remove
+  }
+  if (cgroup) {
+    if (cgroup.exists()) {
+      const pids = cgroup.pids();
+      cgroup.killAll(9);
+      for (const pid of pids) waitGone(pid, undefined, KILL_TIMEOUT_MS);
+    }
     cgroup.destroy();
   }
   rmSync(dir.path, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError, describeSystemError } from '../errors.js';
 import type { Spec } from './config.js';
-import { describeJsonError } from './json-error.js';
+import { describeJsonError, lineAndColumn } from './json-error.js';
 import { checkSupported } from './unsupported.js';
 import { checkSpec } from './validate.js';
 
@@ -36,7 +36,14 @@ export function loadBundleConfig(bundleDir: string): BundleConfig {
 /** Parses and checks config.json text; the file name in messages is "config.json". */
 export function parseConfig(text: string, file = 'config.json'): Spec {
   const doc = parseJson(text, file);
-  const problems = checkSpec(doc, file);
+  let problems: string[];
+  try {
+    problems = checkSpec(doc, file);
+  } catch (err) {
+    // the validator recurses per level: a pathological nesting overflows the stack
+    if (err instanceof RangeError) throw tooDeep(text, file);
+    throw err;
+  }
   if (problems.length > 0) throw new UserError(problems.join('\n'));
   const spec = doc as Spec;
   const unsupported = checkSupported(spec, file);
@@ -50,7 +57,39 @@ export function parseJson(text: string, file: string): unknown {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
     return JSON.parse(body);
-  } catch {
-    throw new UserError(`${file}: invalid JSON at ${describeJsonError(body)}`);
+  } catch (err) {
+    if (err instanceof RangeError) throw tooDeep(body, file);
+    let where: string;
+    try {
+      where = describeJsonError(body);
+    } catch (scanErr) {
+      // the scanner recurses per level too
+      if (scanErr instanceof RangeError) throw tooDeep(body, file);
+      throw scanErr;
+    }
+    throw new UserError(`${file}: invalid JSON at ${where}`);
   }
+}
+
+/** Far deeper than any config: runtime-spec's own nesting is a handful of levels. */
+const MAX_DEPTH = 1000;
+
+/** "<file>: nested too deeply (more than N levels) at line L, column C", found without recursion. */
+function tooDeep(text: string, file: string): UserError {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (inString) {
+      if (ch === '\\') i++;
+      else if (ch === '"') inString = false;
+    } else if (ch === '"') inString = true;
+    else if (ch === '[' || ch === '{') {
+      if (++depth > MAX_DEPTH) {
+        const { line, column } = lineAndColumn(text, i);
+        return new UserError(`${file}: nested too deeply (more than ${MAX_DEPTH} levels of arrays and objects) at line ${line}, column ${column}`);
+      }
+    } else if (ch === ']' || ch === '}') depth--;
+  }
+  return new UserError(`${file}: nested too deeply to check`);
 }

@@ -77,13 +77,21 @@ export class ContainerDir {
   }
 
   read(): ContainerRecord {
+    const file = join(this.path, STATE_FILE);
     let text: string;
     try {
-      text = readFileSync(join(this.path, STATE_FILE), 'utf8');
+      text = readFileSync(file, 'utf8');
     } catch {
       throw notExist(this.id);
     }
-    return JSON.parse(text) as ContainerRecord;
+    let rec: unknown;
+    try {
+      rec = JSON.parse(text);
+    } catch {
+      rec = undefined;
+    }
+    if (!isRecord(rec)) throw new CorruptState(file);
+    return rec;
   }
 
   /** Written atomically: a reader never sees half a file. */
@@ -110,6 +118,21 @@ export class ContainerDir {
     this.unlock();
     rmSync(this.path, { recursive: true, force: true });
   }
+}
+
+/** state.json that cannot be read back: delete --force then works from what else is left. */
+export class CorruptState extends UserError {
+  constructor(readonly file: string) {
+    super(`${file}: corrupted state file, not a container record (delete --force removes the container)`);
+  }
+}
+
+/** Enough of a record to act on: the fields every command reads. */
+function isRecord(v: unknown): v is ContainerRecord {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Record<string, unknown>;
+  return typeof r.id === 'string' && typeof r.pid === 'number' && typeof r.rootfs === 'string'
+    && typeof r.bundle === 'string' && typeof r.config === 'object' && r.config !== null;
 }
 
 /** runc's exact text: containerd matches on "does not exist". */

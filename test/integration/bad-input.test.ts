@@ -1,7 +1,7 @@
 // Bad input: one clear message, exit 1, and nothing left behind.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Session, uniqueId, cgroupDirsFor, mountsUnder, processesMentioning, ROOTFS } from '../lib/harness.js';
 
@@ -125,6 +125,86 @@ test('spec into a missing directory', () => {
   assert.is(r.code, 1);
   assert.match(r.stderr, /config\.json: no such file or directory$/m);
   assert.not.match(r.stderr, /ENOENT/);
+});
+
+test('start fails at once when exec.fifo was replaced by a regular file', () => {
+  const id = uniqueId('fifo');
+  s.ok(['create', '--bundle', s.bundle((c) => (c.process!.args = ['sleep', '30'])), id]);
+  const fifo = join(s.root, id, 'exec.fifo');
+  rmSync(fifo);
+  writeFileSync(fifo, '');
+  const r = s.tsrunc(['start', id], { timeoutMs: 20_000 });
+  assert.is(r.code, 1, r.stderr);
+  assert.match(r.stderr, /exec\.fifo is not a fifo/);
+  assert.is(s.tsrunc(['delete', '--force', id]).code, 0);
+  assert.not.ok(existsSync(join(s.root, id)));
+});
+
+test('a corrupted state.json: one line naming the file; delete --force still cleans up', () => {
+  const id = uniqueId('corrupt');
+  s.ok(['run', '-d', '--bundle', s.bundle((c) => (c.process!.args = ['sleep', '300'])), id]);
+  const pid = s.state(id).pid;
+  const file = join(s.root, id, 'state.json');
+  writeFileSync(file, '{"id": "x", garbage');
+  for (const cmd of [['state', id], ['kill', id, 'KILL'], ['delete', id]]) {
+    const r = s.tsrunc(cmd);
+    assert.is(r.code, 1, cmd.join(' '));
+    assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, file);
+    assert.not.match(r.stderr, /Unexpected token|JSON at position|is not valid JSON/);
+  }
+  const r = s.tsrunc(['delete', '--force', id]);
+  assert.is(r.code, 0, r.stderr);
+  assert.not.ok(existsSync(join(s.root, id)), 'no state dir');
+  assert.equal(cgroupDirsFor(id), [], 'no cgroup');
+  assert.not.ok(existsSync(`/proc/${pid}/cmdline`) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('sleep'), 'the container process is gone');
+});
+
+test('a program that cannot be executed: run and start print the init\'s error and exit 1', () => {
+  const dir = join(s.tmp, 'garbage-dir');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'garbage'), 'not a program\n');
+  chmodSync(join(dir, 'garbage'), 0o755);
+  const bundle = s.bundle((c) => {
+    c.mounts!.push({ destination: '/tmp', type: 'bind', source: dir, options: ['rbind', 'ro'] });
+    c.process!.args = ['/tmp/garbage'];
+  });
+  const r = s.tsrunc(['run', '--bundle', bundle, uniqueId('enoexec')]);
+  assert.is(r.code, 1, r.stderr);
+  assert.match(r.stderr, 'exec /tmp/garbage: exec format error');
+  const id = uniqueId('enoexec');
+  s.ok(['create', '--bundle', bundle, id]);
+  const st = s.tsrunc(['start', id]);
+  assert.is(st.code, 1);
+  assert.match(st.stderr, 'exec /tmp/garbage: exec format error');
+  assert.is(s.state(id).status, 'stopped');
+  s.ok(['delete', id]);
+  // one argument longer than the kernel's MAX_ARG_STRLEN (128 KiB)
+  const big = s.tsrunc(['run', '--bundle', s.bundle((c) => (c.process!.args = ['echo', 'x'.repeat(200_000)])), uniqueId('e2big')]);
+  assert.is(big.code, 1);
+  assert.match(big.stderr, /exec \/bin\/echo: argument list too long/);
+});
+
+test('a 100,000-deep config gets a clear error, not a stack overflow', () => {
+  const dir = join(s.tmp, 'deep');
+  mkdirSync(dir, { recursive: true });
+  const depth = 100_000;
+  // unfinished, so the parser fails and the error scanner walks all of it
+  writeFileSync(join(dir, 'config.json'), `{"ociVersion":"1.3.0","x":${'['.repeat(depth)}`);
+  const err = createFails(dir, /config\.json: nested too deeply \(more than 1000 levels of arrays and objects\) at line 1, column 1026/);
+  assert.not.match(err, /Maximum call stack/);
+});
+
+test('kill: real-time signal names out of range are refused', () => {
+  const id = uniqueId('rt');
+  s.ok(['run', '-d', '--bundle', s.bundle((c) => (c.process!.args = ['sleep', '300'])), id]);
+  for (const sig of ['SIGRTMAX-40', 'RTMIN+31', '65']) {
+    const r = s.tsrunc(['kill', id, sig]);
+    assert.is(r.code, 1, sig);
+    assert.match(r.stderr, sig.startsWith('6') ? 'invalid signal number' : `unknown signal "${sig}"`);
+  }
+  assert.is(s.state(id).status, 'running');
+  s.ok(['delete', '--force', id]);
 });
 
 test.run();

@@ -167,7 +167,7 @@ test('hybrid: hugetlb limits go to the v2 directory; unified files are written t
     assert.is(read(m.dirs[''], 'hugetlb.1GB.max'), String(1 << 30));
     const s = m.stats();
     assert.ok(s.hugetlb['2MB'], 'hugetlb stats from the v2 directory');
-    userError(() => m.update({ unified: { 'memory.max': '1' } }), /^resources\/unified\/memory\.max: the memory controller is not available in /);
+    userError(() => m.update({ unified: { 'memory.max': '1' } }), /^resources\/unified\/memory\.max: invalid configuration: the memory controller is not available in /);
     m.destroy();
     assert.not.ok(existsSync(m.dirs['']));
   } finally {

@@ -266,7 +266,7 @@ test('errors: missing executable, stopped, paused, unknown container, bad flags'
   assert.match(s.tsrunc(['exec', '-e', 'NOEQUALS', main.id, 'true']).stderr, 'invalid environment variable: "NOEQUALS"');
   assert.match(s.tsrunc(['exec', '-t', '-d', main.id, 'true']).stderr, 'cannot allocate tty if tsrunc will detach without setting console socket');
   assert.match(s.tsrunc(['exec', '--console-socket', '/tmp/x.sock', main.id, 'true']).stderr, 'cannot use console socket');
-  assert.match(s.tsrunc(['exec', '--cgroup', '../../escape', main.id, 'true']).stderr, 'bad sub cgroup path');
+  assert.match(s.tsrunc(['exec', '--cgroup', '../../escape', main.id, 'true']).stderr, '../../escape is not a sub cgroup path');
 
   const stopped = running();
   process.kill(stopped.pid, 'SIGKILL');

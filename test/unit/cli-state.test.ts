@@ -18,6 +18,14 @@ test('signals by name, with or without SIG, any case, and by number', () => {
   assert.throws(() => parseSignal('99'), /invalid signal number/);
 });
 
+test('signal 0 checks liveness; real-time offsets past the range are refused', () => {
+  assert.is(parseSignal('0'), 0);
+  assert.is(parseSignal('SIGRTMAX-30'), 34);
+  assert.is(parseSignal('RTMIN+30'), 64);
+  assert.throws(() => parseSignal('SIGRTMAX-40'), (e: Error) => e instanceof UserError && /unknown signal "SIGRTMAX-40"/.test(e.message));
+  assert.throws(() => parseSignal('SIGRTMIN+31'), /unknown signal/);
+});
+
 test('container ids like runc: no slash, no dot-dot', () => {
   for (const ok of ['abc', 'a-b_c.d', 'A+1']) validateId(ok);
   for (const bad of ['', 'a/b', '..', '.', 'a b', '../x']) assert.throws(() => validateId(bad), (e: Error) => e instanceof UserError);

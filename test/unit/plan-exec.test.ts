@@ -137,7 +137,7 @@ test('sub-cgroups: none, one path for all, per controller', () => {
   assert.equal(execCgroupDirs(dirs, ['sub']), ['/cg/cpu,cpuacct/c1/sub', '/cg/memory/c1/sub', '/cg/unified/c1/sub']);
   assert.equal(execCgroupDirs(dirs, ['memory:m/n']), ['/cg/cpu,cpuacct/c1', '/cg/memory/c1/m/n', '/cg/unified/c1']);
   assert.equal(execCgroupDirs(dirs, ['cpuacct,memory:x']), ['/cg/cpu,cpuacct/c1/x', '/cg/memory/c1/x', '/cg/unified/c1']);
-  throwsUser(() => execCgroupDirs(dirs, ['../x']), 'bad sub cgroup path: ../x');
+  throwsUser(() => execCgroupDirs(dirs, ['../x']), 'exec --cgroup: ../x is not a sub cgroup path');
   throwsUser(() => execCgroupDirs(dirs, ['a', 'b']), 'invalid --cgroup argument: a (missing <controller>: prefix)');
   throwsUser(() => execCgroupDirs(dirs, [':x']), 'invalid --cgroup argument: :x (empty <controller> prefix)');
   throwsUser(() => execCgroupDirs(dirs, ['memory:a', 'memory:b']), 'invalid --cgroup argument(s): controller memory specified multiple times');

@@ -134,7 +134,8 @@ export class V2Manager implements CgroupManager {
       } catch (err) {
         const controller = key.split('.')[0];
         if ((isCode(err, 'ENOENT') || isCode(err, 'EACCES')) && controller !== 'cgroup' && !this.has(controller)) {
-          throw fieldError(ctx, field, `the ${controller} controller is not available in ${this.dir}`);
+          // runc's wording ("invalid configuration"): engines and runc's tests look for it
+          throw fieldError(ctx, field, `invalid configuration: the ${controller} controller is not available in ${this.dir}`);
         }
         throw fieldError(ctx, field, `${key} rejected ${JSON.stringify(value)}: ${reason(err)}`);
       }
