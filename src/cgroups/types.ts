@@ -24,6 +24,12 @@ export interface CgroupManager {
   /** Moves pid into the cgroup in every hierarchy. */
   addProcess(pid: number): void;
   /**
+   * Drivers whose cgroup another party makes around a first process (systemd's scope):
+   * there create() and apply() only check and remember, and create calls this with the
+   * stub's pid before the stub joins the cgroup. The fs drivers do not have it.
+   */
+  startWith?(pid: number): void;
+  /**
    * Writes limits at create time, devices included. Throws UserError naming the field on a
    * rejection. specDevices: linux.devices, whose paths replace runc's default device rules.
    */
