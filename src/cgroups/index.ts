@@ -1,6 +1,7 @@
 // Public face of src/cgroups: layout detection and the manager factory.
 // See docs/cgroups.md for the path rules and the field-by-field v1/v2 table.
 import { existsSync } from 'node:fs';
+import { posix } from 'node:path';
 import { UserError } from '../errors.js';
 import { log } from '../cli/log.js';
 import {
@@ -17,6 +18,8 @@ import { cleanCgroupsPath, hybridV2Dir, v1Dir, v2Dir } from './paths.js';
 import type { CgroupManager } from './types.js';
 import { V1Manager } from './v1/manager.js';
 import { V2Manager } from './v2/manager.js';
+import { SystemdManager } from './systemd/manager.js';
+import { systemdUnit } from './systemd/unit.js';
 
 export { detectLayout, type CgroupLayout } from './mountinfo.js';
 export type { CgroupManager, FreezerState, OomCounters } from './types.js';
@@ -50,10 +53,10 @@ function joined(h: V1Hierarchy): boolean {
 }
 
 export function cgroupManager(opts: CgroupManagerOptions): CgroupManager {
-  if (opts.systemd) systemdDriver(opts.cgroupsPath);
-  const path = cleanCgroupsPath(opts.cgroupsPath, opts.id);
   const mounts: CgroupMounts = opts.mountinfo !== undefined ? parseMountinfo(opts.mountinfo) : readMounts();
   if (opts.v2Root) mounts.v2 = { mountpoint: opts.v2Root, root: '/' };
+  if (opts.systemd) return systemdManager(opts, mounts);
+  const path = cleanCgroupsPath(opts.cgroupsPath, opts.id);
   // our own cgroups place a new container's; a stored one does not need them
   let ownCache: Map<string, string> | undefined;
   const own = () => (ownCache ??= opts.procCgroup !== undefined ? parseProcCgroup(opts.procCgroup) : readOwnCgroups());
@@ -86,11 +89,18 @@ function storedV1Dir(stored: Readonly<Record<string, string>>, h: V1Hierarchy): 
   return undefined;
 }
 
-/** The systemd driver needs a running systemd to talk to; tsrunc does not have one yet. */
-function systemdDriver(cgroupsPath: string | undefined): never {
+/**
+ * The systemd driver: a transient scope (src/cgroups/systemd/), on pure cgroup v2 only.
+ * Checked first: systemd must be PID 1 (/run/systemd/system, as sd_booted()).
+ */
+function systemdManager(opts: CgroupManagerOptions, mounts: CgroupMounts): CgroupManager {
   if (!existsSync('/run/systemd/system')) throw new UserError('systemd cgroup driver: systemd is not running');
-  if (cgroupsPath && cgroupsPath.split(':').length !== 3) {
-    throw new UserError(`config.json: /linux/cgroupsPath: ${JSON.stringify(cgroupsPath)} must be slice:prefix:name for the systemd cgroup driver`);
+  const unit = systemdUnit(opts.cgroupsPath, opts.id);
+  const layout = opts.layout ?? layoutOf(mounts);
+  if (layout !== 'v2' || !mounts.v2) {
+    throw new UserError(`systemd cgroup driver: this host has cgroup ${layout}; only pure cgroup v2 (unified) hosts are supported, run without --systemd-cgroup`);
   }
-  throw new UserError('systemd cgroup driver: not implemented yet, run without --systemd-cgroup');
+  const warn = opts.warn ?? ((msg: string) => log.warn(msg));
+  const dir = opts.dirs?.[''] ?? posix.join(mounts.v2.mountpoint, unit.path);
+  return new SystemdManager(opts.id, unit, new V2Manager(unit.path, mounts.v2.mountpoint, dir, warn), warn);
 }

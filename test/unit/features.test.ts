@@ -81,7 +81,7 @@ test('claims the code paths it has, whether or not this host can use them', () =
 });
 
 test('says no to what tsrunc does not do', () => {
-  assert.equal(f.linux!.cgroup, { v1: true, v2: true, systemd: false, systemdUser: false, rdma: true });
+  assert.equal(f.linux!.cgroup, { v1: true, v2: true, systemd: true, systemdUser: false, rdma: true });
   assert.is(f.linux!.intelRdt!.enabled, false);
   assert.not.ok(f.mountOptions!.includes('tmpcopyup'));
   assert.is(f.annotations!['tsrunc.version'], '0.1.0');

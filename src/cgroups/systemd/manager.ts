@@ -1,0 +1,224 @@
+// The systemd cgroup driver (--systemd-cgroup), pure cgroup v2 only: the container's cgroup
+// is a transient scope unit that systemd makes (StartTransientUnit, Delegate=yes, the
+// resource properties), holding the stub from its start; then, as runc does, every limit is
+// written to the cgroup files too (the fs driver on the scope's directory), which also
+// attaches tsrunc's device filter. Everything else (freeze, pids, stats, kill) is the fs
+// driver's. delete stops the unit (and resets it if it failed), so nothing stays behind.
+import { readFileSync } from 'node:fs';
+import type { LinuxDeviceCgroup, LinuxResources } from '../../spec/config.js';
+import { UserError } from '../../errors.js';
+import type { CgroupStats } from '../stats.js';
+import type { CgroupManager, FreezerState, OomCounters } from '../types.js';
+import type { V2Manager } from '../v2/manager.js';
+import { Bus, ConnectError, DBusError, systemBusPath } from './bus.js';
+import type { DBusValue, Message } from './dbus-wire.js';
+import { resourceProperties, scopeProperties, type UnitProperty } from './properties.js';
+import type { SystemdUnit } from './unit.js';
+
+const SYSTEMD = { destination: 'org.freedesktop.systemd1', path: '/org/freedesktop/systemd1', interface: 'org.freedesktop.systemd1.Manager' };
+
+export class SystemdManager implements CgroupManager {
+  private pending?: { resources: LinuxResources; devices: readonly { path: string }[] };
+
+  constructor(
+    readonly id: string,
+    readonly unit: SystemdUnit,
+    private readonly fs: V2Manager,
+    private readonly warn: (msg: string) => void,
+  ) {}
+
+  /** "slice:prefix:name": later commands find the same unit from it. */
+  get path(): string {
+    return this.unit.cgroupsPath;
+  }
+
+  get dirs(): Readonly<Record<string, string>> {
+    return this.fs.dirs;
+  }
+
+  /** The unit can only start with a process in it (startWith): here we only check that systemd answers. */
+  create(): void {
+    withBus((bus) => {
+      try {
+        bus.call({ ...SYSTEMD, interface: 'org.freedesktop.DBus.Properties', member: 'Get', signature: 'ss', body: [SYSTEMD.interface, 'Version'] });
+      } catch (err) {
+        throw unitError('ask systemd for its version', err);
+      }
+    });
+  }
+
+  /** Kept for startWith: the properties go with the unit, the files need its directory. */
+  apply(resources: LinuxResources, specDevices: readonly { path: string }[] = []): void {
+    this.pending = { resources, devices: specDevices };
+  }
+
+  /** Starts the scope with pid in it, waits for systemd to finish, then writes the files. */
+  startWith(pid: number): void {
+    const { resources, devices } = this.pending ?? { resources: {}, devices: [] };
+    const props: UnitProperty[] = [
+      ...scopeProperties(this.id, this.unit.slice, pid),
+      ...resourceProperties(resources, {
+        devices: { rules: (resources.devices ?? []) as LinuxDeviceCgroup[], specPaths: devices.map((d) => d.path) },
+        procDevices: readProcDevices(),
+      }),
+    ];
+    withBus((bus) => {
+      subscribeJobs(bus);
+      let job: string;
+      try {
+        job = String(managerCall(bus, 'StartTransientUnit', 'ssa(sv)a(sa(sv))', [this.unit.unit, 'replace', props, []])[0]);
+      } catch (err) {
+        if (err instanceof DBusError && err.errorName === 'org.freedesktop.systemd1.UnitExists') {
+          throw new UserError(`systemd cgroup driver: unit ${this.unit.unit} already exists`);
+        }
+        throw unitError(`start unit ${this.unit.unit}`, err);
+      }
+      const result = waitJob(bus, job);
+      if (result !== 'done') {
+        resetFailed(bus, this.unit.unit);
+        throw new UserError(`systemd cgroup driver: starting unit ${this.unit.unit}: job ${result}`);
+      }
+    });
+    // the levels above the scope get every controller (systemd enables only those it manages)
+    this.fs.create();
+    this.fs.apply(resources, devices);
+  }
+
+  addProcess(pid: number): void {
+    this.fs.addProcess(pid);
+  }
+
+  update(resources: LinuxResources): void {
+    const props = resourceProperties(resources);
+    if (props.length) {
+      withBus((bus) => {
+        try {
+          managerCall(bus, 'SetUnitProperties', 'sba(sv)', [this.unit.unit, true, props]);
+        } catch (err) {
+          throw unitError(`set properties of unit ${this.unit.unit}`, err);
+        }
+      });
+    }
+    this.fs.update(resources);
+  }
+
+  freeze(): void {
+    this.fs.freeze();
+  }
+
+  thaw(): void {
+    this.fs.thaw();
+  }
+
+  state(): FreezerState {
+    return this.fs.state();
+  }
+
+  pids(): number[] {
+    return this.fs.pids();
+  }
+
+  stats(): CgroupStats {
+    return this.fs.stats();
+  }
+
+  oomCounters(): OomCounters | undefined {
+    return this.fs.oomCounters();
+  }
+
+  /** systemd removes the scope's directory as soon as its last process is gone (the
+   *  init's death empties a pid namespace): a cgroup that vanishes meanwhile is not an error. */
+  killAll(signal: number): void {
+    try {
+      this.fs.killAll(signal);
+    } catch (err) {
+      if (this.fs.exists()) throw err;
+    }
+  }
+
+  /** Stops the unit (a scope whose processes all exited is already gone), then removes what is left. */
+  destroy(): void {
+    withBus((bus) => {
+      subscribeJobs(bus);
+      let job: string | undefined;
+      try {
+        job = String(managerCall(bus, 'StopUnit', 'ss', [this.unit.unit, 'replace'])[0]);
+      } catch (err) {
+        if (!(err instanceof DBusError && err.errorName === 'org.freedesktop.systemd1.NoSuchUnit')) throw unitError(`stop unit ${this.unit.unit}`, err);
+      }
+      if (job !== undefined) {
+        const result = waitJob(bus, job);
+        if (result !== 'done') this.warn(`systemd cgroup driver: stopping unit ${this.unit.unit}: job ${result}`);
+      }
+      resetFailed(bus, this.unit.unit);
+    });
+    this.fs.destroy();
+  }
+
+  exists(): boolean {
+    return this.fs.exists();
+  }
+}
+
+function readProcDevices(): string {
+  try {
+    return readFileSync('/proc/devices', 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** Runs fn on a fresh connection to the system bus; an unreachable bus is a clear UserError. */
+function withBus<T>(fn: (bus: Bus) => T): T {
+  let bus: Bus;
+  const path = systemBusPath();
+  try {
+    bus = Bus.connect(path);
+  } catch (err) {
+    if (err instanceof ConnectError) {
+      throw new UserError(`systemd cgroup driver: cannot reach systemd over D-Bus: connect ${err.path}: ${err.reason} (is dbus running?)`);
+    }
+    throw new UserError(`systemd cgroup driver: cannot reach systemd over D-Bus: ${(err as Error).message}`);
+  }
+  try {
+    return fn(bus);
+  } finally {
+    bus.close();
+  }
+}
+
+function managerCall(bus: Bus, member: string, signature: string, body: DBusValue[]): DBusValue[] {
+  return bus.call({ ...SYSTEMD, member, signature, body });
+}
+
+function unitError(what: string, err: unknown): Error {
+  if (err instanceof DBusError) return new UserError(`systemd cgroup driver: ${what}: ${err.text || err.errorName}`);
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/** Listens for the job's JobRemoved signal; returns its result ("done", "failed", …). */
+function waitJob(bus: Bus, job: string): string {
+  const signal = bus.waitSignal((m: Message) => m.member === 'JobRemoved' && m.interface === SYSTEMD.interface && m.body?.[1] === job);
+  return String(signal.body?.[3] ?? 'unknown');
+}
+
+function resetFailed(bus: Bus, unit: string): void {
+  try {
+    managerCall(bus, 'ResetFailedUnit', 's', [unit]);
+  } catch {
+    // not failed, or gone: nothing to reset
+  }
+}
+
+/** Asks for JobRemoved signals; before the call that queues the job, so none is missed. */
+function subscribeJobs(bus: Bus): void {
+  bus.call({
+    destination: 'org.freedesktop.DBus',
+    path: '/org/freedesktop/DBus',
+    interface: 'org.freedesktop.DBus',
+    member: 'AddMatch',
+    signature: 's',
+    body: ["type='signal',sender='org.freedesktop.systemd1',interface='org.freedesktop.systemd1.Manager',member='JobRemoved'"],
+  });
+  managerCall(bus, 'Subscribe', '', []);
+}
