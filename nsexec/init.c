@@ -66,6 +66,7 @@ void run_init(const struct plan *p, int statefd, int stage0_done)
    * root turns read-only (/dev/console may need creating). */
   console_setup(p);
   write_sysctls(p);
+  remount_mounts_readonly(p);
   if (plan_first(p, R_ROOT_READONLY))
     remount_root_readonly();
   mask_and_readonly_paths(p);

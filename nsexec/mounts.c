@@ -458,6 +458,20 @@ void write_sysctls(const struct plan *p)
   }
 }
 
+static int open_container_path(const char *path);
+
+/* MOUNT_READONLY: a tmpfs or /dev mounted writable so the init could fill
+ * it, now made read-only with the rest of its flags kept (as runc). */
+void remount_mounts_readonly(const struct plan *p)
+{
+  plan_each(r, p, R_MOUNT_READONLY) {
+    int fd = open_container_path(r->field[0]);
+    if (fd < 0 || remount(fd_path(fd).s, (unsigned long)field_ull(r, 1) | MS_RDONLY, 0) < 0)
+      die_errno("remount %s read-only", r->field[0]);
+    close(fd);
+  }
+}
+
 void remount_root_readonly(void)
 {
   if (remount("/", MS_RDONLY, 0) < 0)

@@ -55,7 +55,8 @@ enum record_type {
   R_SECCOMP_LISTENER = 38,
   R_MOUNT_IDMAP = 39,
   R_CGROUP_JOIN = 40,
-  R_MAX = 40, /* the largest type above */
+  R_MOUNT_READONLY = 41,
+  R_MAX = 41, /* the largest type above */
 };
 
 /* One record. For field records, field[0..nfields-1] point into data and
@@ -103,6 +104,7 @@ void write_time_offsets(const struct plan *p);
 /* mounts.c (init) */
 void setup_rootfs(const struct plan *p);
 void write_sysctls(const struct plan *p);
+void remount_mounts_readonly(const struct plan *p);
 void remount_root_readonly(void);
 void mask_and_readonly_paths(const struct plan *p);
 

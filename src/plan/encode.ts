@@ -47,6 +47,7 @@ export const RecordType = {
   SECCOMP_LISTENER: 38,
   MOUNT_IDMAP: 39,
   CGROUP_JOIN: 40,
+  MOUNT_READONLY: 41,
 } as const;
 
 export type RecordTypeName = keyof typeof RecordType;
@@ -129,6 +130,7 @@ export function encodePlan(plan: Plan): Buffer {
     }
     for (const s of plan.symlinks) w.fields('SYMLINK', s.target, s.linkpath);
     w.fields('PIVOT', plan.pivot);
+    for (const m of plan.mounts) if (m.readonlyLast) w.fields('MOUNT_READONLY', m.destination, flags(m.flags));
     if (plan.rootReadonly) w.fields('ROOT_READONLY');
   }
   if (plan.hostname !== undefined) w.fields('HOSTNAME', plan.hostname);

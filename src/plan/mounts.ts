@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { Mount } from '../spec/config.js';
 import { configError } from './config-error.js';
-import { MS_BIND, parseMountOptions } from './mount-options.js';
+import { MS_BIND, MS_RDONLY, parseMountOptions } from './mount-options.js';
 import { compileIdmap, type UsernsMappings } from './idmap-mounts.js';
 import type { PlanMount } from './types.js';
 
@@ -47,7 +47,12 @@ export function compileMount(m: Mount, index: number, bundle: string, warn: (msg
     };
   }
   if (!m.type) throw configError(`${ptr}/type`, 'required for a mount that is not a bind mount');
+  // As runc: /dev and tmpfs mounts are filled in (mount points, devices, modes)
+  // after they are mounted, so "ro" is applied only after pivot.
+  const readonlyLast = (m.type === 'tmpfs' || destination === '/dev') && (flags & MS_RDONLY) !== 0;
+  if (readonlyLast) flags &= ~MS_RDONLY;
   return {
+    ...(readonlyLast ? { readonlyLast } : {}),
     source: m.source ?? '',
     destination,
     fstype: m.type,

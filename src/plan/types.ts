@@ -17,6 +17,8 @@ export interface PlanMount {
   attrClr: number;
   /** An id-mapped bind mount (`idmap`/`ridmap` options or uidMappings/gidMappings): record MOUNT_IDMAP. */
   idmap?: { recursive: boolean; uidMappings: IdMapping[]; gidMappings: IdMapping[] };
+  /** Mounted writable, made read-only after pivot (record MOUNT_READONLY): a tmpfs or /dev that is filled in first. */
+  readonlyLast?: boolean;
 }
 
 export interface PlanDevice {

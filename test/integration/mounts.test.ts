@@ -69,6 +69,18 @@ test('bind mounts with ro, and tmpfs with options and data', () => {
   assert.not.ok(existsSync(join(src, 'x')));
 });
 
+test('a read-only /dev and a read-only tmpfs: filled in first, read-only in the end (as runc)', () => {
+  const out = inside('cat /proc/self/mounts; ls /dev/null /dev/pts/ptmx; touch /dev/x 2>/dev/null || echo dev-ro; touch /ro/x 2>/dev/null || echo tmpfs-ro', (c) => {
+    c.mounts = c.mounts!.map((m) => (m.destination === '/dev' ? { ...m, options: [...(m.options ?? []), 'ro'] } : m));
+    c.mounts!.push({ destination: '/ro', type: 'tmpfs', source: 'tmpfs', options: ['ro', 'mode=755'] });
+  });
+  assert.ok(optionsOf(out, '/dev').includes('ro'), out);
+  assert.ok(optionsOf(out, '/dev').includes('nosuid'), 'its other flags kept');
+  assert.ok(optionsOf(out, '/ro').includes('ro'));
+  assert.match(out, '/dev/null\n/dev/pts/ptmx\n');
+  assert.match(out, 'dev-ro\ntmpfs-ro\n');
+});
+
 test('mounts apply in config order: a later mount covers an earlier one', () => {
   const out = inside('cat /proc/self/mounts | grep " /stack"', (c) => {
     c.mounts!.push({ destination: '/stack', type: 'tmpfs', source: 'first', options: ['size=1m'] });

@@ -243,6 +243,17 @@ test('bind mounts: flags, recursion, bundle-relative sources, propagation', () =
   assert.is(m[4].flags, MS_BIND);
 });
 
+test('a read-only tmpfs or /dev is mounted writable and made read-only last (as runc)', () => {
+  const s = runcDefault();
+  s.mounts = [
+    { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'ro'] },
+    { destination: '/scratch', type: 'tmpfs', source: 'tmpfs', options: ['ro'] },
+    { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['ro'] },
+  ];
+  const m = compilePlan(s, OPTS).mounts;
+  assert.equal(m.map((x) => [x.flags, x.readonlyLast]), [[MS_NOSUID, true], [0, true], [MS_RDONLY, undefined]]);
+});
+
 test('recursive mount attributes', () => {
   const s = runcDefault();
   s.mounts = [
