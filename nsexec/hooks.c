@@ -11,6 +11,7 @@
  * A hook gets its state on stdin (a memfd), its stdout and stderr go to
  * memfds (the first line of either ends up in the error message), its argv
  * and env are exactly the HOOK record's, and a timeout kills it. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -211,8 +212,12 @@ static int run_hook(const struct record *r, const char *state, size_t state_len,
     snprintf(reason, REASON_SIZE, "did not finish within %llds and was killed", timeout);
   } else if (WIFSIGNALED(status)) {
     const char *name = sigabbrev_np(WTERMSIG(status));
+    /* With the description, as runc's ("signal: bad system call" for a seccomp kill). */
+    char desc[64];
+    snprintf(desc, sizeof desc, "%s", strsignal(WTERMSIG(status)));
+    desc[0] = (char)tolower((unsigned char)desc[0]);
     if (name)
-      snprintf(reason, REASON_SIZE, "killed by signal SIG%s", name);
+      snprintf(reason, REASON_SIZE, "killed by signal SIG%s (%s)", name, desc);
     else
       snprintf(reason, REASON_SIZE, "killed by signal %d", WTERMSIG(status));
   } else if (WEXITSTATUS(status) != 0) {
@@ -231,7 +236,8 @@ static int run_hook(const struct record *r, const char *state, size_t state_len,
 }
 
 /* Runs the HOOK records of one kind in order; stops at the first failure,
- * leaving "<kind> hook #<i> (<path>): <reason>" in msg. */
+ * leaving "error running <kind> hook #<i> (<path>): <reason>" in msg (runc's
+ * words first, as engines and runc's tests look for them). */
 static int run_kind(const struct plan *p, const char *kind, const char *state, size_t len, char *msg, size_t size)
 {
   int index = 0;
@@ -240,7 +246,7 @@ static int run_kind(const struct plan *p, const char *kind, const char *state, s
       continue;
     char reason[REASON_SIZE];
     if (run_hook(r, state, len, reason) < 0) {
-      snprintf(msg, size, "%s hook #%d (%s): %s", kind, index, r->field[1], reason);
+      snprintf(msg, size, "error running %s hook #%d (%s): %s", kind, index, r->field[1], reason);
       return -1;
     }
     index++;
@@ -262,6 +268,14 @@ void hooks_before_pivot(const struct plan *p)
   char msg[2048];
   if (run_kind(p, "createContainer", create_state, create_len, msg, sizeof msg) < 0)
     die("%s", msg);
+}
+
+int has_start_hooks(const struct plan *p)
+{
+  plan_each(r, p, R_HOOK)
+    if (r->nfields >= 1 && strcmp(r->field[0], "startContainer") == 0)
+      return 1;
+  return 0;
 }
 
 void hooks_at_start(const struct plan *p, int fifofd)

@@ -9,8 +9,10 @@
 
 #include "stub.h"
 
-/* Blocks until `start` opens exec.fifo for reading, then tells it we go. */
-static void wait_for_start(const struct plan *p, int statefd)
+/* Blocks until `start` opens exec.fifo for reading, then tells it we go.
+ * startContainer hooks run under the container's seccomp filter (as runc):
+ * a filter still pending (*seccomp_pending) is loaded before them. */
+static void wait_for_start(const struct plan *p, int statefd, int *seccomp_pending)
 {
   const struct record *fifo = plan_first(p, R_EXEC_FIFO);
   if (!fifo)
@@ -23,6 +25,10 @@ static void wait_for_start(const struct plan *p, int statefd)
   while (fd < 0 && errno == EINTR);
   if (fd < 0)
     die_errno("open exec fifo %s", fifo->field[0]);
+  if (*seccomp_pending && has_start_hooks(p)) {
+    load_seccomp(p);
+    *seccomp_pending = 0;
+  }
   hooks_at_start(p, fd);
   if (write(fd, "0", 1) != 1)
     die_errno("write exec fifo %s", fifo->field[0]);
@@ -111,13 +117,14 @@ void run_init(const struct plan *p, int statefd, int stage0_done)
 
   /* A notify fd must reach its agent during create (as runc), while the
    * sync socket still reports errors: then the late load comes before ready. */
-  if (no_new_privs && plan_first(p, R_SECCOMP_LISTENER)) {
+  int seccomp_pending = no_new_privs;
+  if (seccomp_pending && plan_first(p, R_SECCOMP_LISTENER)) {
     load_seccomp(p);
-    no_new_privs = 0;
+    seccomp_pending = 0;
   }
   msg_ready();
-  wait_for_start(p, statefd);
-  if (no_new_privs)
+  wait_for_start(p, statefd, &seccomp_pending);
+  if (seccomp_pending)
     load_seccomp(p);
   execve(exe, args->field, envp);
   die_errno("exec %s", exe);

@@ -417,6 +417,9 @@ void setup_rootfs(const struct plan *p)
       die_errno("create cwd %s", r->field[0]);
     close(fd);
   }
+  /* createContainer hooks start in the rootfs, as runc's do. */
+  if (fchdir(rootfd) < 0)
+    die_errno("chdir to %s", rootfs);
   hooks_before_pivot(p);
   pivot(pivot_how, rootfs);
   /* A shared (or unbindable) root is applied only now, to the new / alone:

@@ -118,6 +118,7 @@ const char *resolve_executable(const struct plan *p);
 /* hooks.c (init) */
 void hooks_before_pivot(const struct plan *p);
 void hooks_at_start(const struct plan *p, int fifofd);
+int has_start_hooks(const struct plan *p);
 
 /* terminal.c (CONSOLE: stage 0 connects, the init sets the pty up) */
 void console_connect(const struct plan *p);

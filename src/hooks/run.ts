@@ -1,6 +1,7 @@
 // Running OCI hooks in the runtime namespace (runtime-spec config.md,
 // "POSIX-platform Hooks"): the container state as JSON on stdin, exactly the
-// configured args and env, and a timeout after which the hook is killed.
+// configured args and env (the runtime's own env when none is configured),
+// and a timeout after which the hook is killed.
 // Hooks run synchronously: the operation that runs them waits for each one.
 import { closeSync, openSync, readSync, unlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -32,7 +33,7 @@ export function runHooksWarn(hooks: readonly Hook[] | undefined, state: object, 
 }
 
 export function hookFailure(kind: string, index: number, hook: Hook, reason: string): string {
-  return `${kind} hook #${index} (${hook.path}): ${reason}`;
+  return `error running ${kind} hook #${index} (${hook.path}): ${reason}`;
 }
 
 /** A hook's env list as the object spawn wants; a later duplicate wins, an entry without "=" gets an empty value. */
@@ -62,7 +63,8 @@ function runHook(hook: Hook, state: object): string | undefined {
     const { spawnSync } = nodeRequire('node:child_process') as typeof import('node:child_process');
     const r = spawnSync(hook.path, argv.slice(1), {
       argv0: argv[0],
-      env: envObject(hook.env),
+      // Without env a hook inherits the runtime's environment, as runc's do.
+      env: hook.env === undefined ? process.env : envObject(hook.env),
       input: JSON.stringify(state),
       stdio: ['pipe', out, err],
       timeout: hook.timeout !== undefined ? hook.timeout * 1000 : undefined,

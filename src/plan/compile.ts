@@ -100,7 +100,7 @@ export function compilePlan(spec: Spec, opts: CompileOptions): Plan {
     execFifo: opts.execFifo,
     // runc's init always starts a new session (nsexec stage 2).
     setsid: true,
-    ...compileHooks(spec.hooks),
+    ...compileHooks(spec.hooks, spec.process?.env ?? []),
     uidMappings,
     gidMappings,
   };

@@ -143,6 +143,54 @@ test('each hook gets exactly its args (argv[0] included) and env', () => {
   }
 });
 
+test('hooks without env: runtime-side ones get the runtime\'s environment, init-side ones process.env (as runc)', () => {
+  const dir = hookDir();
+  const hooks: Spec['hooks'] = {};
+  for (const k of KINDS) {
+    const out = k === 'startContainer' ? INSIDE : dir;
+    hooks[k] = [{ path: '/bin/sh', args: ['sh', '-c', `env > ${out}/${k}.env`] }];
+  }
+  const id = uniqueId('hookenv');
+  const bundle = bundleWith(dir, hooks, ['true'], (c) => (c.process!.env = ['PATH=/bin:/usr/bin', 'IN_CONTAINER=yes']));
+  const r = s.tsrunc(['run', '--bundle', bundle, id]);
+  assert.is(r.code, 0, r.stderr);
+  for (const k of KINDS) {
+    const env = readFileSync(join(dir, `${k}.env`), 'utf8').split('\n');
+    if (k === 'createContainer' || k === 'startContainer') {
+      assert.ok(env.includes('IN_CONTAINER=yes'), `${k}: ${env}`);
+    } else {
+      assert.ok(env.includes(`PATH=${process.env.PATH}`), `${k} has the runtime's PATH: ${env}`);
+      assert.not.ok(env.includes('IN_CONTAINER=yes'), k);
+    }
+  }
+});
+
+test('createContainer hooks run with the rootfs as working directory (as runc)', () => {
+  const dir = hookDir();
+  const hook: Hook = { path: '/bin/sh', args: ['sh', '-c', `pwd > ${dir}/cwd; ls ./bin/busybox > ${dir}/ls`] };
+  const r = s.tsrunc(['run', '--bundle', bundleWith(dir, { createContainer: [hook] }, ['true']), uniqueId('hookcwd')]);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(readFileSync(join(dir, 'cwd'), 'utf8'), `${ROOTFS}\n`);
+  assert.is(readFileSync(join(dir, 'ls'), 'utf8'), './bin/busybox\n');
+});
+
+test('startContainer hooks run under the container\'s seccomp filter (as runc)', () => {
+  for (const noNewPrivileges of [true, false]) {
+    const dir = hookDir();
+    const hook: Hook = { path: '/bin/sh', args: ['sh', '-c', `mkdir ${INSIDE}/made`] };
+    const bundle = bundleWith(dir, { startContainer: [hook] }, ['true'], (c) => {
+      c.process!.noNewPrivileges = noNewPrivileges;
+      c.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_KILL' }] };
+    });
+    const id = uniqueId('hookseccomp');
+    const r = s.tsrunc(['run', '--bundle', bundle, id]);
+    assert.is(r.code, 1, `noNewPrivileges ${noNewPrivileges}: ${r.stderr}`);
+    assert.match(r.stderr, 'error running startContainer hook #0 (/bin/sh): killed by signal SIGSYS (bad system call)');
+    assert.not.ok(existsSync(join(dir, 'made')));
+    assertNothingLeft(id);
+  }
+});
+
 test('a container without hooks has no handshake and keeps working', () => {
   const r = s.runOnce(() => {}, ['echo', 'plain']);
   assert.is(r.code, 0, r.stderr);
@@ -230,7 +278,7 @@ test('a failing poststart hook warns; the other hooks and the container go on', 
   s.ok(['create', '--bundle', bundle, id]);
   const r = s.tsrunc(['start', id]);
   assert.is(r.code, 0, r.stderr);
-  assert.match(r.stderr, /level=warning msg="poststart hook #0 \(\/bin\/false\): exited with status 1"/);
+  assert.match(r.stderr, /level=warning msg="error running poststart hook #0 \(\/bin\/false\): exited with status 1"/);
   assert.equal(logLines(dir).map((l) => l.split(' ').slice(0, 2).join(' ')), ['poststart running']);
   assert.is(s.state(id).status, 'running');
   s.ok(['delete', '--force', id]);

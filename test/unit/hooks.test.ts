@@ -45,15 +45,22 @@ test('a hook gets the state on stdin, exactly its args and exactly its env', () 
   assert.equal(readFileSync(`${out}.env`, 'utf8').split('\n').slice(0, -1), hook.env);
 });
 
-test('without args argv[0] is the path; without env the environment is empty', () => {
+test('without args argv[0] is the path; without env the runtime\'s environment (as runc), env [] is empty', () => {
   assert.equal(hookArgv({ path: '/bin/x' }), ['/bin/x']);
   assert.equal(hookArgv({ path: '/bin/x', args: [] }), ['/bin/x']);
   assert.equal(hookArgv({ path: '/bin/x', args: ['y', 'z'] }), ['y', 'z']);
   const out = join(tmp, 'noenv');
   const p = script('noenv.sh', `tr '\\0' '\\n' < /proc/$$/environ > ${out}; echo "$0" > ${out}.argv0`);
-  runHooks([{ path: p }], {}, 'prestart');
-  assert.is(readFileSync(out, 'utf8'), '');
-  assert.is(readFileSync(`${out}.argv0`, 'utf8'), `${p}\n`);
+  process.env.TSRUNC_HOOK_PROBE = 'inherited';
+  try {
+    runHooks([{ path: p }], {}, 'prestart');
+    assert.ok(readFileSync(out, 'utf8').split('\n').includes('TSRUNC_HOOK_PROBE=inherited'));
+    assert.is(readFileSync(`${out}.argv0`, 'utf8'), `${p}\n`);
+    runHooks([{ path: p, env: [] }], {}, 'prestart');
+    assert.is(readFileSync(out, 'utf8'), '');
+  } finally {
+    delete process.env.TSRUNC_HOOK_PROBE;
+  }
 });
 
 test('envObject keeps order; a later duplicate wins', () => {
@@ -67,26 +74,26 @@ test('a failing hook stops the list with a UserError naming it and its first std
   const bad = script('bad.sh', 'echo "to stdout"; echo "  first problem  " >&2; echo second >&2; exit 3');
   const err = thrown(() => runHooks([{ path: ok }, { path: bad }, { path: ok }], {}, 'createRuntime'));
   assert.instance(err, UserError);
-  assert.is(err.message, `createRuntime hook #1 (${bad}): exited with status 3: first problem`);
+  assert.is(err.message, `error running createRuntime hook #1 (${bad}): exited with status 3: first problem`);
   assert.is(readFileSync(log, 'utf8'), 'ok\n');
 });
 
 test('stdout is the fallback for the message; no output means no colon', () => {
   const a = script('out.sh', 'echo "only stdout"; exit 1');
-  assert.is(thrown(() => runHooks([{ path: a }], {}, 'prestart')).message, `prestart hook #0 (${a}): exited with status 1: only stdout`);
+  assert.is(thrown(() => runHooks([{ path: a }], {}, 'prestart')).message, `error running prestart hook #0 (${a}): exited with status 1: only stdout`);
   assert.is(thrown(() => runHooks([{ path: '/bin/false', args: ['false'] }], {}, 'prestart')).message,
-    'prestart hook #0 (/bin/false): exited with status 1');
+    'error running prestart hook #0 (/bin/false): exited with status 1');
 });
 
 test('a missing hook, a signal and a timeout are failures', () => {
   assert.is(thrown(() => runHooks([{ path: '/nonexistent/hook' }], {}, 'poststart')).message,
-    'poststart hook #0 (/nonexistent/hook): cannot run: no such file or directory');
+    'error running poststart hook #0 (/nonexistent/hook): cannot run: no such file or directory');
   const seg = script('seg.sh', 'kill -SEGV $$');
-  assert.is(thrown(() => runHooks([{ path: seg }], {}, 'prestart')).message, `prestart hook #0 (${seg}): killed by signal SIGSEGV`);
+  assert.is(thrown(() => runHooks([{ path: seg }], {}, 'prestart')).message, `error running prestart hook #0 (${seg}): killed by signal SIGSEGV`);
   const started = Date.now();
   const slow = script('slow.sh', 'exec sleep 30');
   assert.is(thrown(() => runHooks([{ path: slow, timeout: 1 }], {}, 'createRuntime')).message,
-    `createRuntime hook #0 (${slow}): did not finish within 1s and was killed`);
+    `error running createRuntime hook #0 (${slow}): did not finish within 1s and was killed`);
   assert.ok(Date.now() - started < 5000);
 });
 
@@ -106,7 +113,7 @@ test('runHooksWarn runs every hook and reports each failure', () => {
   const ok = script('ok2.sh', `cat >> ${log}; echo >> ${log}`);
   const warnings: string[] = [];
   runHooksWarn([{ path: '/bin/false' }, { path: ok }, { path: '/bin/false' }], { n: 1 }, 'poststop', (m) => warnings.push(m));
-  assert.equal(warnings, ['poststop hook #0 (/bin/false): exited with status 1', 'poststop hook #2 (/bin/false): exited with status 1']);
+  assert.equal(warnings, ['error running poststop hook #0 (/bin/false): exited with status 1', 'error running poststop hook #2 (/bin/false): exited with status 1']);
   assert.is(readFileSync(log, 'utf8'), '{"n":1}\n');
 });
 
@@ -140,17 +147,18 @@ test('containerPid is the last NSpid field', () => {
 });
 
 test('compileHooks: the handshake only when a create-time hook exists; init hooks in kind order', () => {
-  assert.equal(compileHooks(undefined), { hookHandshake: false, containerHooks: [] });
-  assert.equal(compileHooks({ poststart: [{ path: '/a' }], poststop: [{ path: '/b' }] }), { hookHandshake: false, containerHooks: [] });
-  assert.is(compileHooks({ prestart: [{ path: '/a' }] }).hookHandshake, true);
-  assert.is(compileHooks({ createRuntime: [{ path: '/a' }] }).hookHandshake, true);
+  assert.equal(compileHooks(undefined, []), { hookHandshake: false, containerHooks: [] });
+  assert.equal(compileHooks({ poststart: [{ path: '/a' }], poststop: [{ path: '/b' }] }, []), { hookHandshake: false, containerHooks: [] });
+  assert.is(compileHooks({ prestart: [{ path: '/a' }] }, []).hookHandshake, true);
+  assert.is(compileHooks({ createRuntime: [{ path: '/a' }] }, []).hookHandshake, true);
+  // without env: the init's environment, which is process.env (as runc's init); env [] stays empty
   const c = compileHooks({
     startContainer: [{ path: '/s', args: ['s', '1'], env: ['E=1'], timeout: 3 }],
-    createContainer: [{ path: '/c1' }, { path: '/c2', args: ['two'] }],
-  });
+    createContainer: [{ path: '/c1' }, { path: '/c2', args: ['two'], env: [] }],
+  }, ['PATH=/bin', 'P=1']);
   assert.is(c.hookHandshake, true);
   assert.equal(c.containerHooks, [
-    { kind: 'createContainer', path: '/c1', timeout: 0, args: ['/c1'], env: [] },
+    { kind: 'createContainer', path: '/c1', timeout: 0, args: ['/c1'], env: ['PATH=/bin', 'P=1'] },
     { kind: 'createContainer', path: '/c2', timeout: 0, args: ['two'], env: [] },
     { kind: 'startContainer', path: '/s', timeout: 3, args: ['s', '1'], env: ['E=1'] },
   ]);
