@@ -98,7 +98,6 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
     });
     // before mkdir: a create that crashes from here on can still be cleaned by delete --force
     dir.writeCgroupDirs(cgroup.dirs);
-    checkExistingCgroup(cgroup);
     cgroup.create();
     undo.push(() => cgroup.destroy());
     // always: apply() writes the device rules even when the config sets no resources
@@ -218,21 +217,3 @@ export function writePidFile(path: string, pid: number): void {
   }
 }
 
-/**
- * runc's rules for a cgroup that exists before create: processes in it are a warning
- * (runc 1.1 deprecates it), a frozen one is refused (the init would hang frozen).
- */
-function checkExistingCgroup(cgroup: CgroupManager): void {
-  if (!cgroup.exists()) return;
-  let pids: number[] = [];
-  try {
-    pids = cgroup.pids();
-  } catch {
-    // removed meanwhile: nothing to warn about
-  }
-  if (pids.length) {
-    log.warn(`container's cgroup is not empty: ${pids.length} process(es) found`);
-    log.warn("DEPRECATED: running container in a non-empty cgroup won't be supported in runc 1.2; https://github.com/opencontainers/runc/issues/3132");
-  }
-  if (cgroup.state() === 'frozen') throw new UserError("container's cgroup unexpectedly frozen");
-}
