@@ -1,7 +1,8 @@
 /* Process attributes the init sets before the user change (they may need
  * CAP_SYS_NICE / CAP_SYS_ADMIN): SCHEDULER (sched_setattr), IOPRIO
- * (ioprio_set on the process group, as runc), PERSONALITY, and LSM_LABEL
- * (the AppArmor profile or SELinux context the next execve switches to). */
+ * (ioprio_set on the process group, as runc), PERSONALITY, MEMPOLICY
+ * (set_mempolicy: mode|flags, then node numbers) and LSM_LABEL (the AppArmor
+ * profile or SELinux context the next execve switches to). */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/ioprio.h>
@@ -47,6 +48,27 @@ static void set_personality(const struct record *r)
     die_errno("set personality 0x%lx", persona);
 }
 
+/* The kernel's largest MAX_NUMNODES; the plan compiler refuses nodes above it. */
+#define MEMPOLICY_MAX_NODES 1024
+#define BITS_PER_WORD (8 * sizeof(unsigned long))
+
+static void set_memory_policy(const struct record *r)
+{
+  unsigned long mask[MEMPOLICY_MAX_NODES / BITS_PER_WORD] = { 0 };
+  unsigned long mode = (unsigned long)field_ull(r, 0);
+  for (int i = 1; i < r->nfields; i++) {
+    unsigned long long node = field_ull(r, i);
+    if (node >= MEMPOLICY_MAX_NODES)
+      die("plan: memory policy node %llu out of range", node);
+    mask[node / BITS_PER_WORD] |= 1UL << (node % BITS_PER_WORD);
+  }
+  /* maxnode counts one bit more than the mask holds (the kernel drops one) */
+  int has_nodes = r->nfields > 1;
+  if (syscall(SYS_set_mempolicy, mode, has_nodes ? mask : NULL,
+              has_nodes ? (unsigned long)MEMPOLICY_MAX_NODES + 1 : 0UL) < 0)
+    die_errno("set memory policy (mode 0x%lx)", mode);
+}
+
 /* AppArmor: "exec <profile>" to attr/apparmor/exec (attr/exec on old
  * kernels); SELinux: the context to attr/exec. Both act on the next execve. */
 static void set_exec_label(const struct record *r)
@@ -84,6 +106,8 @@ void set_process_extras(const struct plan *p)
     set_io_priority(r);
   plan_each(r, p, R_PERSONALITY)
     set_personality(r);
+  plan_each(r, p, R_MEMPOLICY)
+    set_memory_policy(r);
   plan_each(r, p, R_LSM_LABEL)
     set_exec_label(r);
 }

@@ -56,7 +56,8 @@ enum record_type {
   R_MOUNT_IDMAP = 39,
   R_CGROUP_JOIN = 40,
   R_MOUNT_READONLY = 41,
-  R_MAX = 41, /* the largest type above */
+  R_MEMPOLICY = 42,
+  R_MAX = 42, /* the largest type above */
 };
 
 /* One record. For field records, field[0..nfields-1] point into data and

@@ -48,6 +48,7 @@ export const RecordType = {
   MOUNT_IDMAP: 39,
   CGROUP_JOIN: 40,
   MOUNT_READONLY: 41,
+  MEMPOLICY: 42,
 } as const;
 
 export type RecordTypeName = keyof typeof RecordType;
@@ -168,6 +169,7 @@ export function encodePlan(plan: Plan): Buffer {
     w.fields('SCHEDULER', int(sc.policy), flags(sc.flags), int(sc.nice), int(sc.priority), u64(sc.runtime), u64(sc.deadline), u64(sc.period));
   }
   if (plan.ioPriority !== undefined) w.fields('IOPRIO', int(plan.ioPriority));
+  if (plan.memoryPolicy) w.fields('MEMPOLICY', flags(plan.memoryPolicy.mode), ...plan.memoryPolicy.nodes.map(int));
   if (plan.apparmorProfile) w.fields('LSM_LABEL', 'apparmor', plan.apparmorProfile);
   if (plan.selinuxLabel) w.fields('LSM_LABEL', 'selinux', plan.selinuxLabel);
   if (plan.seccomp !== undefined && plan.seccompListener) {

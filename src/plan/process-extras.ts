@@ -1,9 +1,10 @@
-// process.scheduler, process.ioPriority, linux.personality and
-// process.execCPUAffinity → plan fields. Checks follow runc's validator
+// process.scheduler, process.ioPriority, linux.personality,
+// linux.memoryPolicy (memory-policy.ts) and process.execCPUAffinity → plan fields. Checks follow runc's validator
 // (libcontainer/configs/validate) and its constants (configs.ToSchedAttr).
 import type { CPUAffinity, Linux, LinuxIOPriority, LinuxPersonality, Process, Scheduler } from '../spec/config.js';
 import { configError } from './config-error.js';
 import { compileProcessLabels, type HostLsm } from './lsm.js';
+import { compileMemoryPolicy } from './memory-policy.js';
 import type { Plan, PlanScheduler } from './types.js';
 
 const SCHED_POLICIES: Readonly<Record<string, number>> = {
@@ -136,9 +137,10 @@ export function compileProcessExtras(
   linux: Linux | undefined,
   lsm: HostLsm,
   warn: (msg: string) => void,
-): Pick<Plan, 'personality' | 'scheduler' | 'ioPriority' | 'apparmorProfile' | 'selinuxLabel' | 'execCpuAffinity'> {
+): Pick<Plan, 'personality' | 'scheduler' | 'ioPriority' | 'apparmorProfile' | 'selinuxLabel' | 'execCpuAffinity' | 'memoryPolicy'> {
   return {
     personality: compilePersonality(linux?.personality, warn),
+    memoryPolicy: compileMemoryPolicy(linux?.memoryPolicy),
     scheduler: compileScheduler(proc.scheduler),
     ioPriority: compileIoPriority(proc.ioPriority),
     ...compileProcessLabels(proc, lsm),

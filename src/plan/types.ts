@@ -47,6 +47,13 @@ export interface PlanCaps {
 }
 
 /** sched_setattr(2) fields (src/plan/process-extras.ts). */
+export interface PlanMemoryPolicy {
+  /** mode | flags, the first argument of set_mempolicy. */
+  mode: number;
+  /** NUMA node numbers of the mask, ascending (empty = NULL mask). */
+  nodes: number[];
+}
+
 export interface PlanScheduler {
   policy: number;
   flags: number;
@@ -120,6 +127,8 @@ export interface Plan {
   containerHooks?: PlanHook[];
   /** linux.personality: the personality(2) persona. */
   personality?: number;
+  /** linux.memoryPolicy: set_mempolicy(mode, nodes) in the init before execve. */
+  memoryPolicy?: PlanMemoryPolicy;
   scheduler?: PlanScheduler;
   /** ioprio_set(2) value for the process group. */
   ioPriority?: number;

@@ -3,11 +3,14 @@
 // tables the code itself uses, filtered through the same checks a config.json
 // goes through (spec/unsupported.ts, the seccomp compiler), so it cannot claim
 // more than create would accept.
+import { existsSync } from 'node:fs';
+import { release } from 'node:os';
 import { BUILD_INFO } from '../build-info.js';
 import type { Hooks, LinuxSeccomp, LinuxSeccompAction, Spec } from '../spec/config.js';
 import { checkSupported } from '../spec/unsupported.js';
 import { CAPABILITY_NAMES } from '../plan/capabilities.js';
 import { knownMountOptions } from '../plan/mount-options.js';
+import { MEMPOLICY_FLAGS, MEMPOLICY_MODES } from '../plan/memory-policy.js';
 import { NAMESPACE_TYPES } from '../plan/namespaces.js';
 import { compileSeccomp } from '../seccomp/compile.js';
 import { ARCH_NAMES, KNOWN_FLAGS, OPERATORS } from '../seccomp/names.js';
@@ -110,6 +113,38 @@ function seccompFeatures(): LinuxFeatures['seccomp'] {
   };
 }
 
+/** The kernel release that first took each memory policy mode or flag (set_mempolicy(2)); older ones refuse it with EINVAL. */
+const MEMPOLICY_SINCE: Readonly<Record<string, [number, number]>> = {
+  MPOL_LOCAL: [3, 8],
+  MPOL_F_NUMA_BALANCING: [5, 12],
+  MPOL_PREFERRED_MANY: [5, 15],
+  MPOL_WEIGHTED_INTERLEAVE: [6, 9],
+};
+
+/** "6.1.0-18-amd64" → [6, 1]. */
+function kernelVersion(text: string): [number, number] {
+  const m = /^(\d+)\.(\d+)/.exec(text);
+  return m ? [Number(m[1]), Number(m[2])] : [0, 0];
+}
+
+/**
+ * The modes and flags set_mempolicy takes here: those this build knows, that
+ * create accepts, and that this kernel has. Without NUMA (no numa_maps) the
+ * syscall does not exist, so both lists are empty.
+ */
+export function memoryPolicyFeatures(kernel = release(), numa = existsSync('/proc/self/numa_maps')): LinuxFeatures['memoryPolicy'] {
+  if (!numa || !accepted({ linux: { memoryPolicy: { mode: 'MPOL_DEFAULT' } } })) return { modes: [], flags: [] };
+  const [major, minor] = kernelVersion(kernel);
+  const has = (name: string): boolean => {
+    const since = MEMPOLICY_SINCE[name];
+    return !since || major > since[0] || (major === since[0] && minor >= since[1]);
+  };
+  return {
+    modes: Object.keys(MEMPOLICY_MODES).filter(has).sort(),
+    flags: Object.keys(MEMPOLICY_FLAGS).filter(has).sort(),
+  };
+}
+
 
 export function features(): Features {
   const hooks = (Object.keys(HOOK_KINDS) as (keyof Hooks)[]).filter((kind) =>
@@ -130,8 +165,7 @@ export function features(): Features {
       apparmor: { enabled: accepted({ process: { cwd: '/', args: ['x'], apparmorProfile: 'p' } }) },
       selinux: { enabled: accepted({ process: { cwd: '/', args: ['x'], selinuxLabel: 'l' } }) },
       intelRdt: { enabled: accepted({ linux: { intelRdt: {} } }) },
-      // refused by create: no mode or flag is recognized (absent would mean "unknown")
-      ...(accepted({ linux: { memoryPolicy: { mode: 'MPOL_DEFAULT' } } }) ? {} : { memoryPolicy: { modes: [], flags: [] } }),
+      memoryPolicy: memoryPolicyFeatures(),
       mountExtensions: {
         idmap: {
           enabled: accepted({ mounts: [{ destination: '/m', uidMappings: [{ containerID: 0, hostID: 0, size: 1 }], gidMappings: [{ containerID: 0, hostID: 0, size: 1 }] }] }),

@@ -14,7 +14,6 @@ const set = (pointer: string, get: (spec: Spec) => unknown): Finder => (spec) =>
 
 export const UNSUPPORTED: Finder[] = [
   set('/linux/intelRdt', (s) => s.linux?.intelRdt),
-  set('/linux/memoryPolicy', (s) => s.linux?.memoryPolicy),
 ];
 
 /** One "config.json: <pointer>: not supported by tsrunc" line per unsupported part in use. */

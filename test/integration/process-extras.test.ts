@@ -1,4 +1,4 @@
-// Scheduler, io priority, personality, oom_score_adj, LSM labels, recursive
+// Scheduler, io priority, personality, memory policy, oom_score_adj, LSM labels, recursive
 // mount attributes, id-mapped mounts, sysctls, network devices, exec CPU
 // affinity and the seccomp notify agent, checked from inside real containers.
 import { spawn, spawnSync } from 'node:child_process';
@@ -66,6 +66,37 @@ test('oomScoreAdj is written to /proc/self/oom_score_adj', () => {
 test('personality LINUX32 makes uname report i686; LINUX leaves x86_64', () => {
   assert.is(inside('uname -m', (c) => (c.linux!.personality = { domain: 'LINUX32' })), 'i686\n');
   assert.is(inside('uname -m', (c) => (c.linux!.personality = { domain: 'LINUX' })), 'x86_64\n');
+});
+
+test('memoryPolicy: set_mempolicy in the init, seen in numa_maps of the container process and of exec', () => {
+  if (!existsSync('/proc/self/numa_maps')) return; // a kernel without NUMA has no set_mempolicy
+  const policy = (mp: NonNullable<NonNullable<Spec['linux']>['memoryPolicy']>) => (c: Spec) => (c.linux!.memoryPolicy = mp);
+  // the first mapping of `cat` itself carries the task policy it inherited
+  const first = 'head -n 1 /proc/self/numa_maps | cut -d" " -f2';
+  assert.is(inside(first, policy({ mode: 'MPOL_BIND', nodes: '0' })), 'bind:0\n');
+  assert.is(inside(first, policy({ mode: 'MPOL_INTERLEAVE', nodes: '0' })), 'interleave:0\n');
+  assert.is(inside(first, policy({ mode: 'MPOL_PREFERRED', nodes: '0' })), 'prefer:0\n');
+  assert.is(inside(first, policy({ mode: 'MPOL_BIND', nodes: '0', flags: ['MPOL_F_STATIC_NODES'] })), 'bind=static:0\n');
+  assert.is(inside(first, policy({ mode: 'MPOL_LOCAL' })), 'local\n');
+  assert.is(inside(first), 'default\n');
+  // exec'd processes get the container's policy too (as runc's setns init)
+  const id = uniqueId('mpol');
+  const bundle = s.bundle((c) => {
+    c.process!.args = ['sleep', '60'];
+    c.linux!.memoryPolicy = { mode: 'MPOL_INTERLEAVE', nodes: '0' };
+  });
+  s.ok(['run', '-d', '--bundle', bundle, id]);
+  assert.is(s.ok(['exec', id, 'sh', '-c', first]), 'interleave:0\n');
+});
+
+test('memoryPolicy: a node the host lacks fails create with the syscall named; bad nodes refused by name', () => {
+  const nodes = readFileSync('/sys/devices/system/node/possible', 'utf8').trim();
+  const missing = Number(/(\d+)$/.exec(nodes)?.[1] ?? '0') + 1;
+  if (existsSync('/proc/self/numa_maps')) {
+    refused((c) => (c.linux!.memoryPolicy = { mode: 'MPOL_BIND', nodes: String(missing) }), /set memory policy \(mode 0x2\): invalid argument/i);
+  }
+  refused((c) => (c.linux!.memoryPolicy = { mode: 'MPOL_BIND' }), 'config.json: /linux/memoryPolicy/nodes: MPOL_BIND needs at least one node');
+  refused((c) => (c.linux!.memoryPolicy = { mode: 'MPOL_LOCAL', nodes: '0' }), 'config.json: /linux/memoryPolicy/nodes: MPOL_LOCAL takes no nodes, got "0"');
 });
 
 test('scheduler: SCHED_BATCH with nice, SCHED_IDLE (policy field 41, nice field 19 of /proc/<pid>/stat)', () => {
