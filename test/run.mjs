@@ -1,6 +1,6 @@
 // Runs every uvu test file (dist/test/<suite>/*.test.js) in its own process and
 // prints one closing line: "N passed, N failed, N skipped".
-// Usage: node test/run.mjs [unit|integration|integration-node|containerd|conformance|guest ...] [-f filter]
+// Usage: node test/run.mjs [unit|integration|integration-node|containerd|engines|conformance|guest ...] [-f filter]
 // Every suite drives TSRUNC_BIN (default dist/tsrunc, the self-contained binary);
 // integration-node runs the integration suite again against the Node build, bin/tsrunc.
 // Integration tests create detached containers, so the run happens under a
@@ -22,7 +22,7 @@ if (!process.env.TSRUNC_TEST_REAPER && existsSync('/usr/bin/tini')) {
   process.exit(r.status ?? 1);
 }
 
-const ALL = ['unit', 'integration', 'integration-node', 'containerd', 'conformance', 'guest'];
+const ALL = ['unit', 'integration', 'integration-node', 'containerd', 'engines', 'conformance', 'guest'];
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Suites that are another suite's files run against another binary. */
 const ALIASES = { 'integration-node': { dir: 'integration', bin: 'bin/tsrunc' } };

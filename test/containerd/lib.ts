@@ -54,6 +54,8 @@ export interface Result {
 export interface RunOptions {
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** Standard input (default: none). */
+  input?: string;
 }
 
 let counter = 0;
@@ -76,14 +78,20 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Result 
   const base = join(scratch, 'cmd');
   const fo = openSync(`${base}.out`, 'w');
   const fe = openSync(`${base}.err`, 'w');
+  let fi: number | 'ignore' = 'ignore';
+  if (opts.input !== undefined) {
+    writeFileSync(`${base}.in`, opts.input);
+    fi = openSync(`${base}.in`, 'r');
+  }
   const r = spawnSync(cmd, args, {
-    stdio: ['ignore', fo, fe],
+    stdio: [fi, fo, fe],
     timeout: opts.timeoutMs ?? 60_000,
     killSignal: 'SIGKILL',
     env: opts.env ?? process.env,
   });
   closeSync(fo);
   closeSync(fe);
+  if (typeof fi === 'number') closeSync(fi);
   const res: Result = {
     code: r.status ?? (r.signal ? 128 + 9 : 255),
     stdout: readFileSync(`${base}.out`, 'utf8'),
@@ -206,21 +214,27 @@ function putJsonBlob(blobs: string, doc: unknown): { digest: string; size: numbe
   return { digest: `sha256:${hex}`, size: bytes.length };
 }
 
+/** What an offline OCI image archive holds: one layer (a directory tarred as is) and its config. */
+export interface OciImageSpec {
+  /** Directory whose contents become the only layer. */
+  rootfs: string;
+  /** The image config's `config` object (Env, Cmd, Entrypoint, WorkingDir...). */
+  config: Record<string, unknown>;
+  /** File name of the archive written into the output directory. */
+  archiveName: string;
+}
+
 /**
- * Writes an OCI image layout tarball of the busybox rootfs into dir, offline:
- * one uncompressed layer, config, manifest, index.json (tag "latest") and oci-layout.
+ * Writes an OCI image layout tarball of a directory into dir, offline: one
+ * uncompressed layer, config, manifest, index.json (tag "latest") and oci-layout.
  */
-export function buildBusyboxOciArchive(dir: string): string {
-  if (!existsSync(join(ROOTFS, 'bin/busybox'))) {
-    const r = run(join(REPO, 'scripts/make-rootfs.sh'), [ROOTFS], { timeoutMs: 120_000 });
-    if (r.code !== 0) throw new Error(describe('make-rootfs.sh', [ROOTFS], r));
-  }
-  const layout = join(dir, 'oci-layout-dir');
+export function buildOciArchive(dir: string, image: OciImageSpec): string {
+  const layout = join(dir, `${image.archiveName}.layout`);
   const blobs = join(layout, 'blobs/sha256');
   mkdirSync(blobs, { recursive: true });
 
-  const layerTmp = join(dir, 'layer.tar');
-  const tarArgs = ['--numeric-owner', '--sort=name', '--exclude=./.tsrunc-rootfs-stamp', '-C', ROOTFS, '-cf', layerTmp, '.'];
+  const layerTmp = join(dir, `${image.archiveName}.layer`);
+  const tarArgs = ['--numeric-owner', '--sort=name', '--exclude=./.tsrunc-rootfs-stamp', '-C', image.rootfs, '-cf', layerTmp, '.'];
   const t = run('tar', tarArgs, { timeoutMs: 120_000 });
   if (t.code !== 0) throw new Error(describe('tar', tarArgs, t));
   const layerHex = sha256File(layerTmp);
@@ -233,9 +247,9 @@ export function buildBusyboxOciArchive(dir: string): string {
     architecture: 'amd64',
     os: 'linux',
     created: '2024-01-01T00:00:00Z',
-    config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['sh'], WorkingDir: '/' },
+    config: image.config,
     rootfs: { type: 'layers', diff_ids: [`sha256:${layerHex}`] },
-    history: [{ created: '2024-01-01T00:00:00Z', created_by: 'tsrunc e2e: tar of bundles/busybox/rootfs' }],
+    history: [{ created: '2024-01-01T00:00:00Z', created_by: `tsrunc e2e: tar of ${basename(image.rootfs)}` }],
   });
   const manifest = putJsonBlob(blobs, {
     schemaVersion: 2,
@@ -254,12 +268,32 @@ export function buildBusyboxOciArchive(dir: string): string {
   }));
   writeFileSync(join(layout, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
 
-  const archive = join(dir, 'busybox-oci.tar');
+  const archive = join(dir, image.archiveName);
   const packArgs = ['--numeric-owner', '-C', layout, '-cf', archive, 'oci-layout', 'index.json', 'blobs'];
   const p = run('tar', packArgs, { timeoutMs: 120_000 });
   if (p.code !== 0) throw new Error(describe('tar', packArgs, p));
   rmSync(layout, { recursive: true, force: true });
   return archive;
+}
+
+/** The busybox rootfs (built first when missing). */
+export function ensureRootfs(): string {
+  if (!existsSync(join(ROOTFS, 'bin/busybox'))) {
+    const r = run(join(REPO, 'scripts/make-rootfs.sh'), [ROOTFS], { timeoutMs: 120_000 });
+    if (r.code !== 0) throw new Error(describe('make-rootfs.sh', [ROOTFS], r));
+  }
+  return ROOTFS;
+}
+
+export const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** An OCI image layout tarball of bundles/busybox/rootfs (command `sh`). */
+export function buildBusyboxOciArchive(dir: string): string {
+  return buildOciArchive(dir, {
+    rootfs: ensureRootfs(),
+    config: { Env: [DEFAULT_PATH], Cmd: ['sh'], WorkingDir: '/' },
+    archiveName: 'busybox-oci.tar',
+  });
 }
 
 // ---------------------------------------------------------------- containerd
@@ -269,9 +303,20 @@ export interface CtrRunFlags {
   runtime: string[];
 }
 
+export interface ContainerdOptions {
+  /** Keep the CRI plugin (disabled by default). */
+  cri?: boolean;
+  /** Namespace of ctr commands (default: a unique one). */
+  namespace?: string;
+  /** Name of the cgroup parent to remove at stop (default: the namespace). */
+  cgroupName?: string;
+  /** More config.toml text, appended (plugin sections); may use the daemon's dir. */
+  extraConfig?: (dir: string) => string[];
+}
+
 /**
  * A private containerd: own root, state, sockets and opt dir in a temp dir, CRI
- * disabled. Never talks to the system instance.
+ * disabled unless asked for. Never talks to the system instance.
  */
 export class Containerd {
   readonly dir: string;
@@ -283,10 +328,10 @@ export class Containerd {
   private pid = 0;
   private stopped = false;
 
-  constructor() {
+  constructor(private readonly opts: ContainerdOptions = {}) {
     this.dir = mkdtempSync('/tmp/tsrunc-e2e-containerd-');
     this.socket = join(this.dir, 'containerd.sock');
-    this.namespace = uniqueName('e2e');
+    this.namespace = opts.namespace ?? uniqueName('e2e');
     this.runcRoot = join(this.dir, 'runc-root');
     this.fifoDir = join(this.dir, 'fifo');
     this.image = `localhost/tsrunc-e2e/busybox:${IMAGE_TAG}`;
@@ -303,7 +348,7 @@ export class Containerd {
       `root = "${root}"`,
       `state = "${state}"`,
       'disabled_plugins = [',
-      '  "io.containerd.grpc.v1.cri",',
+      ...(this.opts.cri ? [] : ['  "io.containerd.grpc.v1.cri",']),
       '  "io.containerd.snapshotter.v1.aufs",',
       '  "io.containerd.snapshotter.v1.btrfs",',
       '  "io.containerd.snapshotter.v1.zfs",',
@@ -321,6 +366,7 @@ export class Containerd {
       '  address = ""',
       '[plugins."io.containerd.internal.v1.opt"]',
       `  path = "${join(this.dir, 'opt')}"`,
+      ...(this.opts.extraConfig?.(this.dir) ?? []),
       '',
     ].join('\n'));
     const log = openSync(join(this.dir, 'containerd.log'), 'a');
@@ -430,7 +476,7 @@ export class Containerd {
       // Shims carry our socket path in their argv; a surviving one holds mounts and cgroups.
       for (const pid of processesMentioning(this.socket)) terminate(pid, 2_000);
       unmountAllUnder(this.dir);
-      removeCgroupsNamed(this.namespace);
+      removeCgroupsNamed(this.opts.cgroupName ?? this.namespace);
       rmSync(this.dir, { recursive: true, force: true });
     }
   }
