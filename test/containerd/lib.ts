@@ -491,7 +491,7 @@ function hardLimit(label: string): number | undefined {
   return m && /^\d+$/.test(m) ? Number(m) : undefined;
 }
 
-function hasCapSysResource(): boolean {
+export function hasCapSysResource(): boolean {
   const eff = readFileSync('/proc/self/status', 'utf8').match(/^CapEff:\s*([0-9a-f]+)$/m)?.[1];
   return eff !== undefined && (BigInt(`0x${eff}`) & (1n << 24n)) !== 0n;
 }
