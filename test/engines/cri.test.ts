@@ -176,6 +176,8 @@ scenario('RunPodSandbox: a ready pod with an address; containers join its pid/ip
     assert.is(st.runtime_handler, h);
     assert.match(st.network?.ip ?? '', /^10\.213\.0\.\d+$/, `pod ip: ${JSON.stringify(st.network)}`);
     const id = await startContainer(c, pod, 'app', SLEEP);
+    // The handler's binary made both: its state dir (the handler's Root) has them.
+    for (const x of [pod.id, id]) assert.ok(n.runtimeState(h).includes(x), `${x} in ${h}'s state: ${n.runtimeState(h).join(', ')}`);
     const sandboxPid = pidOf((await c.call<{ info: Record<string, string> }>('PodSandboxStatus', { pod_sandbox_id: pod.id, verbose: true })).info);
     const appPid = pidOf((await c.call<{ info: Record<string, string> }>('ContainerStatus', { container_id: id, verbose: true })).info);
     for (const ns of ['pid', 'ipc', 'uts', 'net']) {

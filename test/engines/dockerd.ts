@@ -116,10 +116,24 @@ export class Dockerd {
     return this.ok(['ps', '-aq', '--no-trunc']).split('\n').filter(Boolean);
   }
 
-  /** State directories the runtime registered as `name` still has (one per live container). */
-  runtimeState(name: string): string[] {
-    const dir = join(this.execRoot, `runtime-${name}`, 'moby');
+  /**
+   * Container state dirs in the runtime root that dockerd 20.10 gives every
+   * runc-type runtime (runc and those of --add-runtime alike): one per live container.
+   */
+  runtimeState(): string[] {
+    const dir = join(this.execRoot, 'runtime-runc', 'moby');
     return existsSync(dir) ? readdirSync(dir) : [];
+  }
+
+  /** The runtime binary the shim of a running container drives (its options.json). */
+  runtimeBinary(id: string): string {
+    const options = join(this.execRoot, 'containerd/daemon/io.containerd.runtime.v2.task/moby', id, 'options.json');
+    return (JSON.parse(readFileSync(options, 'utf8')) as { binary_name?: string }).binary_name ?? '';
+  }
+
+  /** What runtimeBinary() says for a runtime name ("runc" is looked up on PATH). */
+  expectedBinary(name: string): string {
+    return name === 'runc' ? 'runc' : this.runtimes[name] ?? '';
   }
 
   /** Container rootfs mounts (overlay "merged" dirs) still mounted under the data root. */
