@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { RUNTIME, announceRuntime, cleanupOnExit, run, sleepMs, uniqueName } from '../containerd/lib.js';
 import type { ContainerStatus, CriClient, Message } from './cri-client.js';
 import { BUSYBOX_IMAGE, CNI_BIN, CriNode } from './cri-node.js';
-import { report, timeSideBySide } from './timings.js';
+import { TIMINGS_ONLY, report, timeSideBySide, timingRounds } from './timings.js';
 
 announceRuntime('cri');
 
@@ -69,6 +69,7 @@ function e2e(name: string, fn: (n: CriNode, c: CriClient) => Promise<void>): voi
 
 /** One test per runtime handler: "<handler>: <name>". */
 function scenario(name: string, fn: (n: CriNode, c: CriClient, h: Handler) => Promise<void>): void {
+  if (TIMINGS_ONLY) return;
   for (const h of HANDLERS) {
     const gap = h === 'tsrunc' ? TSRUNC_GAPS[name] : undefined;
     if (gap && !skipReason) {
@@ -324,7 +325,7 @@ scenario('StopPodSandbox and RemovePodSandbox leave nothing behind', async (n, c
 e2e('timing: CRI pod start (RunPodSandbox + CreateContainer + StartContainer), runc and tsrunc side by side', async (n, c) => {
   const pods: Pod[] = [];
   try {
-    const t = await timeSideBySide('CRI pod start (RunPodSandbox + CreateContainer + StartContainer)', [...HANDLERS], 3, async (h) => {
+    const t = await timeSideBySide('CRI pod start (RunPodSandbox + CreateContainer + StartContainer)', [...HANDLERS], timingRounds(3), async (h) => {
       const pod = await runPod(n, c, h as Handler);
       pods.push(pod);
       await startContainer(c, pod, 'timed', SLEEP);

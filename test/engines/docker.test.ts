@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { RUNTIME, announceRuntime, cleanupOnExit, describe, run, runWithTty, uniqueName } from '../containerd/lib.js';
 import { DOCKERD, DOCKER_CLIENT, Dockerd } from './dockerd.js';
-import { report, timeSideBySide } from './timings.js';
+import { TIMINGS_ONLY, report, timeSideBySide, timingRounds } from './timings.js';
 
 announceRuntime('docker');
 
@@ -77,6 +77,7 @@ function e2e(name: string, fn: (d: Dockerd) => void | Promise<void>): void {
 
 /** One test per runtime: "<runtime>: <name>". */
 function scenario(name: string, fn: (d: Dockerd, rt: Runtime) => void): void {
+  if (TIMINGS_ONLY) return;
   for (const rt of RUNTIMES) {
     const gap = rt === 'tsrunc' ? TSRUNC_GAPS[name] : undefined;
     if (gap && !skipReason) {
@@ -348,7 +349,7 @@ scenario('host namespaces: --network host --pid host --ipc host --uts host', (d,
 });
 
 e2e('timing: docker run --rm true, runc and tsrunc side by side', async (d) => {
-  const t = await timeSideBySide('docker run --rm true', [...RUNTIMES], 5, (rt) => {
+  const t = await timeSideBySide('docker run --rm true', [...RUNTIMES], timingRounds(5), (rt) => {
     const r = d.docker(['run', '--rm', '--runtime', rt, d.image, 'true']);
     assert.is(r.code, 0, describe('docker run', [rt], r));
   });

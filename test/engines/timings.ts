@@ -3,6 +3,15 @@
 // names a file, each measurement is appended to it as one JSON line (bench/engines.mjs).
 import { appendFileSync } from 'node:fs';
 
+/** bench/engines.mjs runs the suites for their timings only (scenarios not registered). */
+export const TIMINGS_ONLY = process.env.TSRUNC_ENGINE_TIMINGS_ONLY === '1';
+
+/** Samples per runtime: a few in the test suite, more when bench/engines.mjs asks. */
+export function timingRounds(dflt: number): number {
+  const n = Number(process.env.TSRUNC_ENGINE_TIMING_ROUNDS);
+  return Number.isInteger(n) && n > 0 ? n : dflt;
+}
+
 export interface Timing {
   /** What was timed, e.g. "docker run --rm true". */
   operation: string;
