@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
-import { cpSync, readFileSync, readlinkSync } from 'node:fs';
+import { cpSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOTFS, Session, mountsUnder, uniqueId } from '../lib/harness.js';
 
@@ -83,6 +83,26 @@ test('joining a network namespace by path', () => {
     c.linux!.namespaces = c.linux!.namespaces!.map((n) => (n.type === 'network' ? { type: 'network', path: `/run/netns/${name}` } : n));
   });
   assert.is(out, 'dummy7\ndummy8\nlo\n');
+});
+
+test('joining network namespaces by path while creating a user namespace (paths opened before unshare)', () => {
+  const name = uniqueId('ns');
+  execFileSync('ip', ['netns', 'add', name]);
+  netns.push(name);
+  // The host's own (this test's) and a named one: both are owned by the host's
+  // user namespace, so they can only be opened and joined before the new one exists.
+  for (const path of [`/proc/${process.pid}/ns/net`, `/run/netns/${name}`]) {
+    const out = inside('readlink /proc/self/ns/net; cat /proc/self/uid_map', (c) => {
+      c.linux!.namespaces = c.linux!.namespaces!.map((n) => (n.type === 'network' ? { type: 'network', path } : n));
+      c.linux!.namespaces!.push({ type: 'user' });
+      c.linux!.uidMappings = [{ containerID: 0, hostID: 0, size: 65536 }];
+      c.linux!.gidMappings = [{ containerID: 0, hostID: 0, size: 65536 }];
+      c.mounts = c.mounts!.filter((m) => m.destination !== '/sys' && m.destination !== '/sys/fs/cgroup');
+    });
+    const [ns, map] = out.trim().split('\n');
+    assert.is(ns, `net:[${statSync(path).ino}]`, path);
+    assert.is(map.trim().split(/\s+/).join(' '), '0 0 65536');
+  }
 });
 
 test('without a mount namespace: host mount table, chroot into the rootfs, mounts gone after delete', () => {
