@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "stub.h"
@@ -82,6 +85,25 @@ void new_user_namespace(void)
     die_errno("setresuid 0 in new user namespace");
 }
 
+/* A new network namespace starts with lo down; runc brings it up (the
+ * kernel then gives it 127.0.0.1/8 and ::1), and engines that hand over a
+ * namespace without a network hook count on that. */
+static void loopback_up(void)
+{
+  int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (sock < 0)
+    die_errno("set up loopback: socket");
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  strcpy(ifr.ifr_name, "lo");
+  if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0)
+    die_errno("set up loopback: get flags of lo");
+  ifr.ifr_flags |= IFF_UP;
+  if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0)
+    die_errno("set up loopback: bring lo up");
+  close(sock);
+}
+
 void unshare_namespaces(const struct plan *p)
 {
   plan_each(r, p, R_NS_UNSHARE) {
@@ -90,6 +112,8 @@ void unshare_namespaces(const struct plan *p)
       die("plan: NS_UNSHARE must not contain CLONE_NEWUSER");
     if (unshare(flags) < 0)
       die_errno("unshare namespaces (flags 0x%x)", flags);
+    if (flags & CLONE_NEWNET)
+      loopback_up();
   }
 }
 

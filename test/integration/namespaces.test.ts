@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOTFS, Session, mountsUnder, uniqueId } from '../lib/harness.js';
+import type { Spec } from '../../src/spec/config.js';
 
 const s = new Session();
 const netns: string[] = [];
@@ -26,6 +27,20 @@ test('the process is pid 1 in a new pid namespace', () => {
 
 test('a new network namespace holds only lo', () => {
   assert.is(inside('ls /sys/class/net'), 'lo\n');
+});
+
+test('in a network namespace the runtime creates, lo is up with 127.0.0.1/8 (as runc), also under a user namespace', () => {
+  const withUserns = (c: Spec) => {
+    c.linux!.namespaces!.push({ type: 'user' });
+    c.linux!.uidMappings = [{ containerID: 0, hostID: 0, size: 65536 }];
+    c.linux!.gidMappings = [{ containerID: 0, hostID: 0, size: 65536 }];
+  };
+  for (const mutate of [() => {}, withUserns]) {
+    const out = inside('cat /sys/class/net/lo/operstate /sys/class/net/lo/flags; ip -4 addr show dev lo', mutate);
+    const [, flags] = out.split('\n');
+    assert.ok((Number(flags) & 1) === 1, `IFF_UP in ${flags}`);
+    assert.match(out, 'inet 127.0.0.1/8');
+  }
 });
 
 test('new mount, uts, ipc namespaces differ from the host', () => {
