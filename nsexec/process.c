@@ -15,6 +15,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "stub.h"
@@ -69,6 +70,31 @@ static void set_caps(uint64_t effective, uint64_t permitted, uint64_t inheritabl
 
 /* Bounding set, then groups and ids with capabilities kept across the uid
  * change (PR_SET_KEEPCAPS), then the final capability sets. */
+/* The container's stdio (pipes, fifos, files from the engine) was opened
+ * outside as root: hand it to the user we become, as runc's
+ * fixStdioPermissions does, so `cat /dev/stdin` (a reopen through /proc)
+ * works for that user. Only the owner changes; /dev/null and what the user
+ * already owns are left alone, and a refusal (EINVAL: unmapped id, EPERM:
+ * unmapped owner, EROFS) leaves the fd as it is. */
+static void fix_stdio_owner(uid_t uid)
+{
+  struct stat null;
+  if (stat("/dev/null", &null) < 0)
+    null.st_rdev = makedev(1, 3); /* an image without one: the device it would be */
+  for (int fd = 0; fd <= 2; fd++) {
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+      if (errno == EBADF)
+        continue;
+      die_errno("fstat stdio fd %d", fd);
+    }
+    if (st.st_uid == uid || st.st_rdev == null.st_rdev)
+      continue;
+    if (fchown(fd, uid, (gid_t)-1) < 0 && errno != EINVAL && errno != EPERM && errno != EROFS)
+      die_errno("chown stdio fd %d to uid %u", fd, (unsigned)uid);
+  }
+}
+
 void set_credentials(const struct plan *p)
 {
   const struct record *caps = plan_first(p, R_CAPS);
@@ -93,6 +119,7 @@ void set_credentials(const struct plan *p)
   if (user) {
     gid_t gid = (gid_t)field_ull(user, 1);
     uid_t uid = (uid_t)field_ull(user, 0);
+    fix_stdio_owner(uid);
     if (setresgid(gid, gid, gid) < 0)
       die_errno("setgid %u", (unsigned)gid);
     if (setresuid(uid, uid, uid) < 0)

@@ -5,7 +5,7 @@ import { closeSync, openSync, readFileSync, readlinkSync, statSync, writeFileSyn
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ROOTFS, Session, TSRUNC, uniqueId } from '../lib/harness.js';
+import { ROOTFS, Session, TSRUNC, uniqueId, withPipes } from '../lib/harness.js';
 import type { Spec } from '../../src/spec/config.js';
 
 const s = new Session();
@@ -138,6 +138,12 @@ function writeProcess(p: object): string {
   writeFileSync(file, JSON.stringify(p));
   return file;
 }
+
+test('exec --user 1000 can reopen its stdio pipes (as runc\'s fixStdioPermissions)', () => {
+  const script = 'cat /dev/stdin; echo to-stdout > /dev/stdout; echo to-stderr > /dev/stderr';
+  const r = withPipes(['--root', s.root, 'exec', '--user', '1000:1000', main.id, 'sh', '-c', script], 'from-stdin\n');
+  assert.equal(r.lines, ['E:to-stderr', 'from-stdin', 'to-stdout']);
+});
 
 test('only fds 0-2 reach the process', () => {
   const out = join(s.tmp, 'fds.out');

@@ -1,7 +1,7 @@
 // The process section of config.json, checked from inside real containers.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Session } from '../lib/harness.js';
+import { Session, uniqueId, withPipes } from '../lib/harness.js';
 
 const s = new Session();
 test.after(() => s.cleanup());
@@ -43,6 +43,15 @@ test('user uid, gid, additionalGids and umask', () => {
     c.process!.user = { uid: 1000, gid: 1000, additionalGids: [5, 100], umask: 0o027 };
   });
   assert.is(out, '1000\n1000\n1000 5 100\n0027\n');
+});
+
+test('a non-root user can reopen its stdio pipes: cat /dev/stdin, echo > /dev/stdout (as runc\'s fixStdioPermissions)', () => {
+  const bundle = s.bundle((c) => {
+    c.process!.user = { uid: 1000, gid: 1000 };
+    c.process!.args = ['sh', '-c', 'cat /dev/stdin; echo to-stdout > /dev/stdout; echo to-stderr > /dev/stderr'];
+  });
+  const r = withPipes(['--root', s.root, 'run', '--bundle', bundle, uniqueId('stdio')], 'from-stdin\n');
+  assert.equal(r.lines, ['E:to-stderr', 'from-stdin', 'to-stdout']);
 });
 
 test('hostname and domainname', () => {

@@ -110,6 +110,18 @@ export class Session {
   }
 }
 
+/**
+ * Runs tsrunc with real pipes as stdio, as an engine gives them (Node's
+ * 'pipe' stdio are socketpairs, which /dev/stdin cannot reopen): stdin gets
+ * input; returns the sorted lines of stdout and of stderr (prefixed "E:").
+ */
+export function withPipes(args: string[], input: string): { code: number | null; lines: string[] } {
+  const q = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+  const cmd = `( printf %s ${q(input)} | ${[TSRUNC, ...args].map(q).join(' ')} 2>&1 1>&3 | sed 's/^/E:/' ) 3>&1 | cat`;
+  const r = spawnSync('sh', ['-c', cmd], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, lines: r.stdout.split('\n').filter((l) => l !== '').sort() };
+}
+
 /** Mount points under a path, as /proc/self/mountinfo lists them. */
 export function mountsUnder(path: string): string[] {
   return readFileSync('/proc/self/mountinfo', 'utf8')
