@@ -2,7 +2,7 @@
 // Docker and Kubernetes (CRI) timings of runc and tsrunc side by side, as ratios:
 // runs the engine end-to-end suites (dist/test/engines/) for their timing tests
 // only, each with its own private daemon. Meaning of the numbers: docs/performance.md.
-//   node bench/engines.mjs [--rounds N] [--markdown]
+//   [TSRUNC_BIN=path] node bench/engines.mjs [--rounds N] [--markdown]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,6 +33,14 @@ if (process.getuid?.() !== 0) {
   process.exit(2);
 }
 
+// The binary under test, as test/run.mjs picks it: TSRUNC_BIN, default dist/tsrunc (the self-contained build).
+const bin = resolve(process.env.TSRUNC_E2E_RUNTIME ?? process.env.TSRUNC_BIN ?? join(REPO, 'dist/tsrunc'));
+if (!existsSync(bin)) {
+  console.error(`bench: ${bin} missing; run npm run build`);
+  process.exit(2);
+}
+process.stderr.write(`bench: tsrunc is ${bin}\n`);
+
 const tmp = mkdtempSync(join(tmpdir(), 'tsrunc-bench-engines-'));
 const file = join(tmp, 'timings.jsonl');
 for (const suite of SUITES) {
@@ -44,7 +52,7 @@ for (const suite of SUITES) {
   process.stderr.write(`bench: ${suite} (${rounds} rounds per runtime)\n`);
   const r = spawnSync(process.execPath, [script], {
     encoding: 'utf8',
-    env: { ...process.env, TSRUNC_ENGINE_TIMINGS: file, TSRUNC_ENGINE_TIMINGS_ONLY: '1', TSRUNC_ENGINE_TIMING_ROUNDS: String(rounds) },
+    env: { ...process.env, TSRUNC_BIN: bin, TSRUNC_ENGINE_TIMINGS: file, TSRUNC_ENGINE_TIMINGS_ONLY: '1', TSRUNC_ENGINE_TIMING_ROUNDS: String(rounds) },
     timeout: 20 * 60 * 1000,
   });
   if (r.status !== 0) process.stderr.write(`bench: ${suite} failed (exit ${r.status ?? r.signal}):\n${r.stdout}${r.stderr}\n`);
