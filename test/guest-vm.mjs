@@ -20,10 +20,11 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { dirname, join, resolve } from 'node:path';
 
 // Packages of the guest image: make-vm.sh's own list plus Node (Debian's 18) for the test
-// files. A change of the list gives a new image directory, so nobody boots a stale image.
+// files and containerd (containerd-systemd.test.ts). A change of the list gives a new
+// image directory, so nobody boots a stale image.
 const GUEST_PKGS = [
   'systemd', 'systemd-sysv', 'dbus', 'udev', 'kmod', 'procps', 'iproute2', 'util-linux', 'criu', 'runc',
-  'busybox-static', 'uidmap', 'jq', 'libseccomp2', 'linux-image-amd64', 'nodejs',
+  'busybox-static', 'uidmap', 'jq', 'libseccomp2', 'linux-image-amd64', 'nodejs', 'containerd',
 ].join(',');
 // Boot + the whole job; the guest's own limit for job.sh is 30 min.
 const VM_TIMEOUT_S = 1800;
