@@ -5,7 +5,12 @@
  * the source is cloned as a detached tree (open_tree OPEN_TREE_CLONE,
  * recursive for rbind) and mount_setattr(MOUNT_ATTR_IDMAP) attaches the
  * mapping (to the whole tree for ridmap). The init inherits the tree fds and
- * move_mount()s each one onto its destination in config order (mounts.c). */
+ * move_mount()s each one onto its destination in config order (mounts.c).
+ *
+ * With a user namespace, every other bind source is cloned the same way
+ * (without a mapping): the init, root only inside that namespace, may not
+ * be able to reach a source only the host's root can (a 0700 directory),
+ * as runc opens them before entering it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -28,6 +33,33 @@ struct idmap_tree {
 
 static struct idmap_tree *trees;
 static size_t ntrees;
+
+static void add_tree(const struct record *m, int fd)
+{
+  trees = realloc(trees, (ntrees + 1) * sizeof *trees);
+  if (!trees)
+    die_errno("bind mount: allocate");
+  trees[ntrees].mount = m;
+  trees[ntrees].fd = fd;
+  ntrees++;
+}
+
+static int clone_tree(const struct record *m)
+{
+  unsigned long flags = (unsigned long)field_ull(m, 3);
+  unsigned tree_flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | ((flags & MS_REC) ? AT_RECURSIVE : 0);
+  return open_tree(AT_FDCWD, m->field[0], tree_flags);
+}
+
+static int enters_userns(const struct plan *p)
+{
+  if (plan_first(p, R_USERNS_NEW))
+    return 1;
+  plan_each(r, p, R_NS_JOIN)
+    if (strcmp(r->field[0], "user") == 0)
+      return 1;
+  return 0;
+}
 
 static void write_file(pid_t pid, const char *name, const char *text, const char *dst)
 {
@@ -74,25 +106,27 @@ void idmap_prepare(const struct plan *p)
     if (r == p->rec || m->type != R_MOUNT)
       die("plan: MOUNT_IDMAP does not follow a MOUNT record");
     const char *src = m->field[0], *dst = m->field[1];
-    unsigned long flags = (unsigned long)field_ull(m, 3);
     int recursive = strcmp(r->field[0], "1") == 0;
 
     int userns = make_userns(r->field[1], r->field[2], dst);
-    unsigned tree_flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | ((flags & MS_REC) ? AT_RECURSIVE : 0);
-    int tree = open_tree(AT_FDCWD, src, tree_flags);
+    int tree = clone_tree(m);
     if (tree < 0)
       die_errno("id-mapped mount %s to %s: open_tree %s", src, dst, src);
     struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns };
     if (mount_setattr(tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof attr) < 0)
       die_errno("id-mapped mount %s to %s: mount_setattr MOUNT_ATTR_IDMAP", src, dst);
     close(userns);
-
-    trees = realloc(trees, (ntrees + 1) * sizeof *trees);
-    if (!trees)
-      die_errno("id-mapped mount: allocate");
-    trees[ntrees].mount = m;
-    trees[ntrees].fd = tree;
-    ntrees++;
+    add_tree(m, tree);
+  }
+  if (!enters_userns(p))
+    return;
+  plan_each(m, p, R_MOUNT) {
+    if (!((unsigned long)field_ull(m, 3) & MS_BIND) || idmap_tree(m) >= 0)
+      continue;
+    int tree = clone_tree(m);
+    if (tree < 0)
+      die_errno("mount %s to %s: open %s", m->field[0], m->field[1], m->field[0]);
+    add_tree(m, tree);
   }
 }
 

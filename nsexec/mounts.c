@@ -222,9 +222,11 @@ static void do_mount(const struct record *r)
   struct mount_attr attr = { .attr_set = field_ull(r, 6), .attr_clr = field_ull(r, 7) };
   int as_file = 0;
 
+  /* A tree stage 0 prepared (id-mapped, or any bind source in a user namespace: idmap.c). */
+  int tree = (flags & MS_BIND) ? idmap_tree(r) : -1;
   if (flags & MS_BIND) {
     struct stat st;
-    if (stat(src, &st) < 0)
+    if ((tree >= 0 ? fstat(tree, &st) : stat(src, &st)) < 0)
       die_errno("mount %s to %s: stat %s", src, dst, src);
     as_file = !S_ISDIR(st.st_mode);
   }
@@ -235,11 +237,9 @@ static void do_mount(const struct record *r)
     die_errno("mount %s to %s: create mount point", src, dst);
 
   if (flags & MS_BIND) {
-    /* An id-mapped source was prepared by stage 0 as a detached tree (idmap.c). */
-    int tree = idmap_tree(r);
     if (tree >= 0) {
       if (move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-        die_errno("mount %s to %s: move id-mapped mount", src, dst);
+        die_errno("mount %s to %s: move prepared mount", src, dst);
       close(tree);
     } else if (mount(src, fd_path(fd).s, NULL, MS_BIND | (flags & MS_REC), NULL) < 0) {
       die_errno("mount %s to %s", src, dst);

@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
-import { cpSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOTFS, Session, mountsUnder, uniqueId } from '../lib/harness.js';
 import type { Spec } from '../../src/spec/config.js';
@@ -68,6 +68,29 @@ test('a user namespace maps container root to the configured host range', () => 
   });
   const lines = out.trim().split('\n').map((l) => l.trim().split(/\s+/).join(' '));
   assert.equal(lines, ['0 200000 65536', '0 200000 65536', '0']);
+});
+
+test('with a user namespace, bind sources only the host\'s root can reach are mounted (opened before entering it, as runc)', () => {
+  const outer = join(s.tmp, 'inaccessible');
+  for (const n of ['1', '2']) {
+    mkdirSync(join(outer, n, 'dir'), { recursive: true });
+    writeFileSync(join(outer, n, 'dir', 'foo.txt'), `file ${n}\n`);
+    writeFileSync(join(outer, n, 'file.txt'), `single ${n}\n`);
+    chmodSync(join(outer, n), 0o700);
+  }
+  const out = inside('cat /tmp/mount-1/foo.txt /tmp/mount-2/foo.txt /tmp/single; touch /tmp/mount-2/x 2>/dev/null || echo ro-ok', (c) => {
+    c.linux!.namespaces!.push({ type: 'user' });
+    c.linux!.uidMappings = [{ containerID: 0, hostID: 200000, size: 65536 }];
+    c.linux!.gidMappings = [{ containerID: 0, hostID: 200000, size: 65536 }];
+    c.mounts = c.mounts!.filter((m) => m.destination !== '/sys' && m.destination !== '/sys/fs/cgroup');
+    c.mounts!.push(
+      { destination: '/tmp', type: 'tmpfs', source: 'tmpfs' },
+      { destination: '/tmp/mount-1', type: 'bind', source: join(outer, '1', 'dir'), options: ['bind'] },
+      { destination: '/tmp/mount-2', type: 'bind', source: join(outer, '2', 'dir'), options: ['rbind', 'ro'] },
+      { destination: '/tmp/single', type: 'bind', source: join(outer, '1', 'file.txt'), options: ['bind'] },
+    );
+  });
+  assert.is(out, 'file 1\nfile 2\nsingle 1\nro-ok\n');
 });
 
 test('a time namespace applies boottime and monotonic offsets', () => {
