@@ -13,6 +13,7 @@
 #include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -316,6 +317,85 @@ static void do_symlink(const struct record *r)
   close(dir);
 }
 
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void unescape_mountinfo(char *s)
+{
+  char *out = s;
+  for (char *in = s; *in; in++) {
+    if (in[0] == '\\' && in[1] >= '0' && in[1] <= '7' && in[2] >= '0' && in[2] <= '7' && in[3] >= '0' && in[3] <= '7') {
+      *out++ = (char)((in[1] - '0') * 64 + (in[2] - '0') * 8 + (in[3] - '0'));
+      in += 3;
+    } else {
+      *out++ = *in;
+    }
+  }
+  *out = '\0';
+}
+
+/* --no-pivot leaves the host's mounts in our mount namespace, outside the
+ * chroot. The kernel lets a user namespace mount a new procfs or sysfs when
+ * a fully visible one exists in the mount namespace, so a host /proc there
+ * would let the container get an unmasked procfs (`unshare -mr` then
+ * `mount -t proc`). Every whole (root "/") proc and sysfs mount outside the
+ * rootfs is detached, or covered with a tmpfs where that is refused, as runc
+ * does before its MS_MOVE. */
+static void hide_host_pseudo_fs(const char *rootfs)
+{
+  FILE *f = fopen("/proc/self/mountinfo", "re");
+  if (!f)
+    die_errno("no-pivot: open /proc/self/mountinfo");
+  size_t cap = 0, n = 0;
+  char **points = NULL;
+  char *line = NULL;
+  size_t len = 0;
+  /* mountinfo shows resolved paths */
+  char real[PATH_MAX];
+  if (!realpath(rootfs, real))
+    die_errno("no-pivot: resolve %s", rootfs);
+  rootfs = real;
+  size_t rlen = strlen(rootfs);
+  while (getline(&line, &len, f) > 0) {
+    char *sep = strstr(line, " - ");
+    if (!sep)
+      continue;
+    char fstype[32] = "";
+    if (sscanf(sep + 3, "%31s", fstype) != 1 || (strcmp(fstype, "proc") != 0 && strcmp(fstype, "sysfs") != 0))
+      continue;
+    char root[PATH_MAX], point[PATH_MAX];
+    if (sscanf(line, "%*s %*s %*s %4095s %4095s", root, point) != 2 || strcmp(root, "/") != 0)
+      continue;
+    unescape_mountinfo(point);
+    if (strncmp(point, rootfs, rlen) == 0 && (point[rlen] == '/' || point[rlen] == '\0'))
+      continue;
+    if (n == cap) {
+      cap = cap ? cap * 2 : 8;
+      points = realloc(points, cap * sizeof *points);
+      if (!points)
+        die_errno("no-pivot: allocate");
+    }
+    if (!(points[n++] = strdup(point)))
+      die_errno("no-pivot: allocate");
+  }
+  free(line);
+  fclose(f);
+  for (size_t i = 0; i < n; i++) {
+    /* Read all first: /proc itself may be among them. */
+    if (mount(NULL, points[i], NULL, MS_SLAVE | MS_REC, NULL) < 0) {
+      if (errno == ENOENT || errno == EINVAL)
+        continue; /* under one already detached */
+      die_errno("no-pivot: make %s a slave", points[i]);
+    }
+    if (umount2(points[i], MNT_DETACH) < 0) {
+      if (errno != EINVAL && errno != EPERM)
+        die_errno("no-pivot: unmount %s", points[i]);
+      if (mount("tmpfs", points[i], "tmpfs", 0, NULL) < 0)
+        die_errno("no-pivot: cover %s", points[i]);
+    }
+    free(points[i]);
+  }
+  free(points);
+}
+
 static void pivot(const char *how, const char *rootfs)
 {
   if (fchdir(rootfd) < 0)
@@ -339,6 +419,7 @@ static void pivot(const char *how, const char *rootfs)
     if (umount2(".", MNT_DETACH) < 0)
       die_errno("unmount old root");
   } else if (strcmp(how, "chroot") == 0) {
+    hide_host_pseudo_fs(rootfs);
     if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0)
       die_errno("move %s to /", rootfs);
     if (chroot(".") < 0)

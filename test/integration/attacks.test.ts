@@ -185,6 +185,24 @@ for (const dir of ['proc', 'sys']) {
   });
 }
 
+test('with --no-pivot a process cannot mount a fresh, unmasked procfs from a user namespace of its own (as runc)', () => {
+  // The host's /proc stays in the mount namespace outside the chroot; while it
+  // is fully visible there, the kernel allows a new procfs in a user namespace.
+  const bundle = s.bundle((c) => {
+    c.root = { path: privateRootfs(), readonly: false };
+    c.process!.args = ['unshare', '-mrpf', 'sh', '-c', 'mkdir -p /tmp/p /tmp/s; mount -t proc none /tmp/p && echo PROC-MOUNTED; mount -t sysfs none /tmp/s && echo SYSFS-MOUNTED; echo done'];
+    // what unshare -r needs to map root (CAP_SETFCAP since Linux 5.12)
+    for (const set of ['bounding', 'effective', 'permitted'] as const) c.process!.capabilities![set]!.push('CAP_SETFCAP');
+  });
+  const r = s.tsrunc(['run', '--no-pivot', '--bundle', bundle, uniqueId('nopivot')]);
+  assert.match(r.stdout, 'done', r.stderr);
+  assert.not.match(r.stdout, 'PROC-MOUNTED');
+  assert.not.match(r.stdout, 'SYSFS-MOUNTED');
+  assert.match(r.stderr, 'mount: permission denied');
+  assert.ok(existsSync('/proc/self/status'), 'the host keeps its /proc');
+  assert.equal(s.containers(), []);
+});
+
 const NON_ROOT = { uid: 1000, gid: 1000 };
 const WRITABLE_TMP = { destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['mode=1777'] };
 
