@@ -6,6 +6,7 @@ import { closeSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type * as KoffiApi from 'koffi';
+import type { Libc } from './libc.js';
 
 type Koffi = typeof KoffiApi;
 
@@ -15,6 +16,8 @@ export interface HostRuntime {
   loadKoffi(): Koffi;
   /** The stub's bytes when it is embedded; undefined: run it from nsexec/build. */
   embeddedStub?(): Buffer;
+  /** libc calls without koffi, when the runtime has a cheaper way; undefined: koffi. */
+  libc?(): Libc;
 }
 
 function nodeKoffi(): Koffi {

@@ -1,8 +1,11 @@
 // The few libc calls Node does not offer, through koffi. Loaded lazily: most
 // commands (state, list) never need it, and loading koffi costs start-up time.
+// The self-contained binary offers its own (bun:ffi, src/linux/bun-libc.ts):
+// kill, start and delete then never load koffi.
+import { hostRuntime } from './host-runtime.js';
 import { koffi } from './koffi.js';
 
-interface Libc {
+export interface Libc {
   flock(fd: number, op: number): number;
   mkfifo(path: string, mode: number): number;
   waitpid(pid: number, status: number[], options: number): number;
@@ -15,10 +18,17 @@ interface Libc {
 let cached: Libc | undefined;
 
 export function libc(): Libc {
-  if (cached) return cached;
+  cached ??= hostRuntime().libc?.() ?? koffiLibc();
+  return cached;
+}
+
+let koffiCached: Libc | undefined;
+
+export function koffiLibc(): Libc {
+  if (koffiCached) return koffiCached;
   const lib = koffi().load('libc.so.6');
   const waitpid = lib.func('int waitpid(int pid, _Out_ int *status, int options)');
-  cached = {
+  koffiCached = {
     flock: lib.func('int flock(int fd, int op)'),
     mkfifo: lib.func('int mkfifo(const char *path, uint32_t mode)'),
     waitpid: (pid, status, options) => waitpid(pid, status, options),
@@ -34,7 +44,7 @@ export function libc(): Libc {
     umount2: lib.func('int umount2(const char *target, int flags)'),
     errno: () => koffi().errno(),
   };
-  return cached;
+  return koffiCached;
 }
 
 export const LOCK_EX = 2;
