@@ -21,7 +21,8 @@ function background(args: string[]): { child: ChildProcess; exit: Promise<number
   const child = spawn(TSRUNC, ['--root', s.root, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exit = new Promise<number>((resolve) => child.on('exit', (code, sig) => resolve(code ?? 128 + (sig ? 9 : 0))));
+  // 'close', not 'exit': the output is complete only once both pipes have ended
+  const exit = new Promise<number>((resolve) => child.on('close', (code, sig) => resolve(code ?? 128 + (sig ? 9 : 0))));
   return { child, exit, output: () => out };
 }
 
