@@ -3,9 +3,11 @@
 // load it. Semantics follow runc (libcontainer/seccomp and specconv) except
 // where the spec says MUST: errnoRet on an action without an errno is refused.
 import type { LinuxSeccomp, LinuxSeccompAction, LinuxSeccompArg, LinuxSeccompFlag } from '../spec/config.js';
+import { endianness } from 'node:os';
 import { errnoText } from '../errors.js';
 import { errnoName } from '../linux/libc.js';
 import { configError } from '../plan/config-error.js';
+import { archLimits, enosysStub } from './enosys.js';
 import { type ArgCmp, type FilterCtx, exportProgram, libseccomp, NR_SCMP_ERROR, SCMP_FLTATR_CTL_LOG, SCMP_FLTATR_CTL_OPTIMIZE, SCMP_FLTATR_CTL_SSB } from './libseccomp.js';
 import {
   ACTIONS_WITH_ERRNO,
@@ -35,6 +37,7 @@ const MAX_SYSCALL_ARGS = 6;
 /** runc turns on libseccomp's binary-tree layout above this many syscall entries. */
 const OPTIMIZE_ABOVE = 32;
 const EEXIST = 17;
+const ENOSYS = 38;
 /** seccomp_api_get() levels: 3 = CTL_LOG, 4 = CTL_SSB. */
 const API_LOG = 3;
 const API_SSB = 4;
@@ -93,10 +96,34 @@ export function compileSeccomp(cfg: LinuxSeccomp, opts: CompileSeccompOptions = 
 
     const program = exportProgram(ctx);
     if (typeof program === 'number') throw new Error(`seccomp_export_bpf: ${reason(program)}`);
-    return { program, flags };
+    const stub = enosysPrefix(cfg, warn);
+    if (stub.length === 0) return { program, flags };
+    const full = new Uint8Array(stub.length + program.length);
+    full.set(stub);
+    full.set(program, stub.length);
+    return { program: full, flags };
   } finally {
     lib.release(ctx);
   }
+}
+
+/** Default actions under which a syscall the profile does not know is not refused anyway (runc counts TRACE in). */
+const ALLOWING_DEFAULTS: ReadonlySet<LinuxSeccompAction> = new Set(['SCMP_ACT_ALLOW', 'SCMP_ACT_LOG', 'SCMP_ACT_TRACE']);
+
+/**
+ * As runc: syscalls newer than every one the profile names (per listed
+ * architecture) get ENOSYS, not the default action (src/seccomp/enosys.ts).
+ */
+function enosysPrefix(cfg: LinuxSeccomp, warn: (msg: string) => void): Uint8Array {
+  if (ALLOWING_DEFAULTS.has(cfg.defaultAction) || cfg.defaultErrnoRet === ENOSYS) return new Uint8Array(0);
+  const lib = libseccomp();
+  const archs = cfg.architectures ?? [];
+  const tokens = archs.map((a) => lib.archResolveName((ARCH_NAMES as Record<string, string | undefined>)[a] ?? ''));
+  const names = (cfg.syscalls ?? []).flatMap((c) => c.names);
+  const limits = archLimits(tokens.filter((t) => t !== 0), names, (t, n) => lib.syscallResolveNameArch(t, n), (t) => {
+    warn(`${P}/architectures: no syscall of the profile is known on ${archs[tokens.indexOf(t)]}: no ENOSYS for unknown syscalls there`);
+  });
+  return enosysStub(limits, endianness() === 'LE');
 }
 
 function resolveAction(action: LinuxSeccompAction, errnoRet: number | undefined, actionAt: string, errnoAt: string): number {

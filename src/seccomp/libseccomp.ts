@@ -33,6 +33,7 @@ export interface Libseccomp {
   archResolveName(name: string): number;
   archAdd(ctx: FilterCtx, arch: number): number;
   syscallResolveName(name: string): number;
+  syscallResolveNameArch(arch: number, name: string): number;
   attrSet(ctx: FilterCtx, attr: number, value: number): number;
   ruleAdd(ctx: FilterCtx, action: number, syscall: number, args: ArgCmp[]): number;
   exportBpf(ctx: FilterCtx, fd: number): number;
@@ -60,6 +61,7 @@ export function libseccomp(): Libseccomp {
     archResolveName: lib.func('uint32_t seccomp_arch_resolve_name(const char *arch_name)'),
     archAdd: lib.func('int seccomp_arch_add(void *ctx, uint32_t arch_token)'),
     syscallResolveName: lib.func('int seccomp_syscall_resolve_name(const char *name)'),
+    syscallResolveNameArch: lib.func('int seccomp_syscall_resolve_name_arch(uint32_t arch_token, const char *name)'),
     attrSet: lib.func('int seccomp_attr_set(void *ctx, int attr, uint32_t value)'),
     ruleAdd: (ctx, action, syscall, args) =>
       ruleAddArray(ctx, action, syscall, args.length, args.length ? encodeArgs(args) : null),

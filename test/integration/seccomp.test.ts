@@ -2,6 +2,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { LinuxSeccomp } from '../../src/spec/config.js';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Session } from '../lib/harness.js';
 
 const s = new Session();
@@ -110,6 +113,34 @@ test('a realistic allow-list profile still runs busybox', () => {
   );
   assert.is(r.code, 0, r.stderr);
   assert.is(r.stdout, 'hello\nmade\nhostname refused\n');
+});
+
+test('syscalls newer than the profile, or unknown numbers, get ENOSYS rather than the default errno (as runc)', () => {
+  // a static probe: errno of syscall(1000), of cachestat (451, newer than every
+  // name in the profile) and of sync (162, older, not allowed: the default)
+  const src = join(s.tmp, 'enosys.c');
+  const bin = join(s.tmp, 'enosys-probe');
+  writeFileSync(src, [
+    '#include <errno.h>',
+    '#include <stdio.h>',
+    '#include <unistd.h>',
+    '#include <sys/syscall.h>',
+    'static int e(long nr) { errno = 0; syscall(nr, 0, 0, 0, 0); return errno; }',
+    'int main(void) { printf("%d %d %d\\n", e(1000), e(451), e(SYS_sync)); return 0; }',
+    '',
+  ].join('\n'));
+  const cc = spawnSync('cc', ['-static', '-O2', '-o', bin, src], { encoding: 'utf8' });
+  assert.is(cc.status, 0, cc.stderr);
+  const r = s.runOnce((c) => {
+    withSeccomp({
+      defaultAction: 'SCMP_ACT_ERRNO',
+      architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'],
+      syscalls: [{ names: busyboxSyscalls(), action: 'SCMP_ACT_ALLOW' }],
+    })(c);
+    c.mounts!.push({ destination: '/probe', type: 'bind', source: bin, options: ['bind', 'ro'] });
+  }, ['/probe']);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, '38 38 1\n', 'ENOSYS, ENOSYS, EPERM');
 });
 
 // NOTIFY with an agent: process-extras.test.ts

@@ -328,6 +328,39 @@ function allowListProfile(): LinuxSeccomp {
   };
 }
 
+test('ENOSYS for syscalls newer than the profile, per listed architecture (runc\'s -ENOSYS stub)', () => {
+  const X86_64 = lib.archResolveName('x86_64');
+  const I386 = lib.archResolveName('x86');
+  const ENOSYS = 38;
+  const byArch = (arch: string, name: string) => lib.syscallResolveNameArch(lib.archResolveName(arch), name);
+  const cfg: LinuxSeccomp = {
+    defaultAction: 'SCMP_ACT_ERRNO',
+    architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'],
+    syscalls: [{ names: ['read', 'write', 'exit', 'exit_group'], action: 'SCMP_ACT_ALLOW' }],
+  };
+  const p = compile(cfg).program;
+  const max64 = Math.max(...['read', 'write', 'exit', 'exit_group'].map((n) => byArch('x86_64', n)));
+  assert.is(run(p, 'read', [], X86_64), ALLOW);
+  assert.is(run(p, byArch('x86_64', 'close'), [], X86_64), errno(EPERM), 'older than the profile: the default');
+  assert.is(run(p, max64 + 1, [], X86_64), errno(ENOSYS), 'newer: ENOSYS');
+  assert.is(run(p, 1000, [], X86_64), errno(ENOSYS), 'an unknown number');
+  const max32 = Math.max(...['read', 'write', 'exit', 'exit_group'].map((n) => byArch('x86', n)));
+  assert.is(run(p, max32 + 1, [], I386), errno(ENOSYS), 'i386 has its own limit');
+  assert.is(run(p, byArch('x86', 'close'), [], I386), errno(EPERM));
+  const maxX32 = Math.max(...['read', 'write', 'exit', 'exit_group'].map((n) => byArch('x32', n)));
+  assert.ok(maxX32 > 0x40000000, 'x32 numbers carry bit 30');
+  assert.is(run(p, maxX32 + 1, [], X86_64), errno(ENOSYS), 'x32 has its own limit');
+  assert.is(run(p, 0x40000000 + byArch('x86_64', 'close'), [], X86_64), errno(EPERM));
+  // an architecture that is not listed is left to the profile
+  assert.is.not(run(p, 1000, [], lib.archResolveName('aarch64')), errno(ENOSYS));
+
+  // no stub: an allowing default, a default errno of ENOSYS already, no architectures listed
+  assert.is(run(compile({ ...cfg, defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }] }).program, 1000, [], X86_64), ALLOW);
+  assert.is(run(compile({ ...cfg, defaultErrnoRet: ENOSYS }).program, 1000, [], X86_64), errno(ENOSYS));
+  assert.is(run(compile({ ...cfg, architectures: [] }).program, 1000, [], X86_64), errno(EPERM));
+  assert.is(run(compile({ ...cfg, defaultAction: 'SCMP_ACT_KILL_PROCESS' }).program, 1000, [], X86_64), errno(ENOSYS));
+});
+
 test('a realistic allow-list profile compiles and decides as expected', () => {
   const warnings: string[] = [];
   const { program, flags } = compile(allowListProfile(), warnings);
