@@ -65,9 +65,14 @@ void run_init(const struct plan *p, int statefd, int stage0_done)
   close(stage0_done);
   host_pid = got >= sizeof pid ? pid : getpid();
 
+  int new_root = plan_first(p, R_ROOTFS) != NULL;
+  msg_debug("child process in init(): host pid %d, %s", (int)host_pid,
+            new_root ? "setting up the container" : "joining a running container");
   if (plan_first(p, R_SETSID) && setsid() < 0)
     die_errno("setsid");
   setup_rootfs(p);
+  if (new_root)
+    msg_debug("init: rootfs mounted and pivoted");
   /* After pivot (the pty must come from the container's devpts), before the
    * root turns read-only (/dev/console may need creating). */
   console_setup(p);
@@ -101,6 +106,7 @@ void run_init(const struct plan *p, int statefd, int stage0_done)
   if (!no_new_privs)
     load_seccomp(p);
   set_credentials(p);
+  msg_debug("init: user, groups and capabilities set");
   if (cwd_pending) {
     if (chdir(cwd->field[0]) < 0)
       die_errno("chdir to cwd %s", cwd->field[0]);
@@ -122,6 +128,10 @@ void run_init(const struct plan *p, int statefd, int stage0_done)
     load_seccomp(p);
     seccomp_pending = 0;
   }
+  if (new_root)
+    msg_debug("init: closing the pipe to signal completion; waiting for start on exec.fifo");
+  else
+    msg_debug("setns_init: about to exec %s", exe);
   msg_ready();
   wait_for_start(p, statefd, &seccomp_pending);
   if (seccomp_pending)

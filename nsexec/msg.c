@@ -68,18 +68,14 @@ static void write_all(int fd, const char *buf, size_t len)
   }
 }
 
-/* Sends {"type":"error","msg":text} with text JSON-escaped, then exits. */
-static _Noreturn void send_error(const char *text)
+/* One JSON line {"type":TYPE,"msg":text}, text escaped. */
+static void send_text(const char *type, const char *text)
 {
-  if (late_error_fd >= 0) {
-    write_all(late_error_fd, text, strlen(text));
-    _exit(1);
-  }
   char buf[8192];
   size_t n = 0;
   const size_t room = sizeof buf - 10; /* one escape plus the closing "}\n */
 
-  n += (size_t)snprintf(buf, sizeof buf, "{\"type\":\"error\",\"msg\":\"");
+  n += (size_t)snprintf(buf, sizeof buf, "{\"type\":\"%s\",\"msg\":\"", type);
   for (const unsigned char *c = (const unsigned char *)text; *c && n < room; c++) {
     if (*c == '"' || *c == '\\') {
       buf[n++] = '\\';
@@ -92,7 +88,31 @@ static _Noreturn void send_error(const char *text)
   }
   memcpy(buf + n, "\"}\n", 3);
   send_line(buf, n + 3);
+}
+
+/* Sends {"type":"error","msg":text}, then exits. */
+static _Noreturn void send_error(const char *text)
+{
+  if (late_error_fd >= 0)
+    write_all(late_error_fd, text, strlen(text));
+  else
+    send_text("error", text);
   _exit(1);
+}
+
+int debug_enabled;
+
+void msg_debug(const char *fmt, ...)
+{
+  /* after start nobody reads the socket: the trace ends there */
+  if (!debug_enabled || late_error_fd >= 0)
+    return;
+  char text[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof text, fmt, ap);
+  va_end(ap);
+  send_text("debug", text);
 }
 
 static _Noreturn void vdie(int errnum, const char *fmt, va_list ap)

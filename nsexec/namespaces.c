@@ -52,6 +52,7 @@ void join_namespaces(const struct plan *p)
   plan_each(r, p, R_NS_JOIN) {
     if (setns(fds[i], ns_flag(r->field[0])) < 0)
       die_errno("setns %s namespace %s", r->field[0], r->field[1]);
+    msg_debug("nsexec: setns into %s namespace %s", r->field[0], r->field[1]);
     close(fds[i]);
     i++;
   }
@@ -64,6 +65,7 @@ void new_user_namespace(void)
 {
   if (unshare(CLONE_NEWUSER) < 0)
     die_errno("unshare user namespace");
+  msg_debug("nsexec: unshared the user namespace, asking for id maps");
   /* Keeps /proc/self owned by us so the parent may write the maps. */
   if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
     die_errno("set dumpable");
@@ -112,6 +114,7 @@ void unshare_namespaces(const struct plan *p)
       die("plan: NS_UNSHARE must not contain CLONE_NEWUSER");
     if (unshare(flags) < 0)
       die_errno("unshare namespaces (flags 0x%x)", flags);
+    msg_debug("nsexec: unshared namespaces (flags 0x%x)", flags);
     if (flags & CLONE_NEWNET)
       loopback_up();
   }

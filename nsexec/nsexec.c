@@ -92,10 +92,14 @@ int main(int argc, char **argv)
   if (getppid() != parent)
     return 1;
 
+  debug_enabled = getenv("_TSRUNC_DEBUG") != NULL;
   struct plan plan;
   plan_read(SYNC_FD, &plan);
+  msg_debug("nsexec container setup: stage 0 (pid %d) read a plan of %zu records", (int)getpid(), plan.n);
   /* First, with the host's namespaces and credentials (cgroup_join.c). */
   int cgroup_fd = join_cgroups(&plan);
+  if (plan_first(&plan, R_CGROUP_JOIN))
+    msg_debug("nsexec: stage 0 joined the container's cgroups");
   console_connect(&plan);
   seccomp_listener_connect(&plan);
   /* With the host's mount namespace and privileges, before any setns. */
@@ -129,6 +133,7 @@ int main(int argc, char **argv)
       close(cgroup_fd);
     run_init(&plan, statefd, done[0]);
   }
+  msg_debug("nsexec: stage 0 cloned the init, host pid %d", (int)pid);
   msg_pid("pid", pid);
   /* The init learns its pid as the runtime sees it (for the seccomp agent). */
   if (write(done[1], &pid, sizeof pid) != (ssize_t)sizeof pid)

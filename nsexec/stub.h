@@ -89,6 +89,10 @@ void msg_pid(const char *type, pid_t pid);
 void msg_ready(void);
 void msg_hooks(void);
 void msg_errors_to(int fd);
+/* With --debug (env _TSRUNC_DEBUG=1 from the parent): {"type":"debug","msg":...}
+ * lines tracing each stage; nothing otherwise. */
+extern int debug_enabled;
+void msg_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void die_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -1,5 +1,7 @@
 // checkpoint and restore: runc's flags are accepted so that an engine calling
 // them gets a clear answer: tsrunc has no CRIU support.
+import { statSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { UserError } from '../errors.js';
 import { action, requireId } from './command.js';
 import type { CommandSpec, Flags } from './flags.js';
@@ -18,14 +20,35 @@ const CRIU_FLAGS: Flags = {
   'lazy-pages': { type: 'boolean', default: false },
 };
 
+interface CriuArgs {
+  id: string;
+  imagePath?: string;
+  parentPath?: string;
+}
+
+/** The arguments are checked first, as runc does, so a bad one is named even here. */
 function notSupported(what: string) {
-  return action<{ id: string }>((argv) => {
+  return action<CriuArgs>((argv) => {
     requireId(argv.id);
+    if (argv.parentPath !== undefined) checkParentPath(argv.parentPath, argv.imagePath ?? 'checkpoint');
     throw new UserError(`${what} is not supported by tsrunc (no CRIU support)`);
   });
 }
 
-export const checkpoint: CommandSpec<{ id: string }> = {
+/** runc: the pre-dump's images, relative to --image-path (CRIU follows a symlink there). */
+function checkParentPath(parent: string, imagePath: string): void {
+  if (isAbsolute(parent)) throw new UserError(`--parent-path ${parent}: must be relative (to --image-path)`);
+  const dir = join(imagePath, parent);
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    // reported below
+  }
+  if (!isDir) throw new UserError(`invalid --parent-path ${parent}: ${dir} is not a directory`);
+}
+
+export const checkpoint: CommandSpec<CriuArgs> = {
   name: 'checkpoint',
   describe: 'checkpoint a running container (not supported: reports so)',
   positionals: [{ name: 'id', required: true }],
@@ -40,7 +63,7 @@ export const checkpoint: CommandSpec<{ id: string }> = {
   run: notSupported('checkpoint'),
 };
 
-export const restore: CommandSpec<{ id: string }> = {
+export const restore: CommandSpec<CriuArgs> = {
   name: 'restore',
   describe: 'restore a container from a checkpoint (not supported: reports so)',
   positionals: [{ name: 'id', required: true }],

@@ -17,6 +17,14 @@ let config: LogConfig = { format: 'text', debug: false };
 
 export function configureLog(c: LogConfig): void {
   config = c;
+  // as runc: the file exists once the command ran, even when nothing was logged
+  if (c.file) {
+    try {
+      appendFileSync(c.file, '');
+    } catch {
+      // reported by the first write, which then goes to stderr
+    }
+  }
 }
 
 function timestamp(): string {

@@ -4,6 +4,7 @@
 import { COMMANDS } from './commands.js';
 import { fastParse } from './fast-parse.js';
 import { configureLog, log } from './log.js';
+import { writeErr, writeOut } from './output.js';
 
 // for the build's code cache only (scripts/build.mjs)
 export { warmUp } from './warm-up.js';
@@ -18,6 +19,15 @@ export async function main(args: readonly string[], loadYargsCli: () => Promise<
     const { argv } = parsed;
     configureLog({ file: argv.log, format: argv.logFormat, debug: argv.debug });
     await parsed.spec.run(argv);
+    return;
+  }
+  // help in runc's layout, before yargs (whose own help is not)
+  const { helpRequest, renderHelp } = await import('./help.js');
+  const help = helpRequest(args, COMMANDS);
+  if (help) {
+    const { text, code, toStderr } = renderHelp(help, COMMANDS);
+    (toStderr ? writeErr : writeOut)(text);
+    process.exitCode = code;
     return;
   }
   const { buildParser } = await loadYargsCli();

@@ -4,11 +4,9 @@ import yargs, { type Argv, type CommandModule, type Options, type PositionalOpti
 import type { LogConfig } from './log.js';
 import { separateExecCommand } from './exec.js';
 import { markPsArgs } from './ps.js';
-import { BUILD_INFO } from '../build-info.js';
-import { hostRuntime } from '../linux/host-runtime.js';
+import { versionText } from './version.js';
 import { GLOBAL_FLAGS, type Args, type CommandSpec, type Flag, type GlobalArgs } from './flags.js';
 
-const SPEC_VERSION = '1.3.0';
 
 function option(f: Flag): Options {
   const o: Options = {};
@@ -73,8 +71,14 @@ export function buildParser(args: readonly string[], commands: readonly CommandS
   }
   parser = parser
     .middleware((argv) => hooks.configureLog({ file: argv.log, format: argv.logFormat, debug: argv.debug }), true)
-    .version('version', 'print the version', `tsrunc version ${BUILD_INFO.version}\ncommit: ${BUILD_INFO.commit}\nspec: ${SPEC_VERSION}\nruntime: ${hostRuntime().name}`)
-    .alias('version', 'v')
+    .version(false)
+    .option('version', { alias: 'v', type: 'boolean', describe: 'print the version' })
+    .middleware((argv) => {
+      if (argv.version) {
+        process.stdout.write(versionText());
+        process.exit(0);
+      }
+    }, true)
     .help('help')
     .alias('help', 'h')
     .strict()

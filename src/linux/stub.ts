@@ -30,10 +30,12 @@ export interface StubOptions {
   env?: NodeJS.ProcessEnv;
   /** Called for each message of the stub (idmap, pid, hooks, ready): the timing trace's stub stages. */
   onMessage?: (type: string) => void;
+  /** With --debug: the stub then traces each stage ({"type":"debug"} lines) to this. */
+  onDebug?: (msg: string) => void;
 }
 
 interface StubMessage {
-  type: 'idmap' | 'pid' | 'hooks' | 'ready' | 'error';
+  type: 'idmap' | 'pid' | 'hooks' | 'ready' | 'error' | 'debug';
   pid?: number;
   msg?: string;
 }
@@ -75,7 +77,7 @@ class Conversation {
 
   /** True on ready. */
   private handle(m: StubMessage): boolean {
-    this.opts.onMessage?.(m.type);
+    if (m.type !== 'debug') this.opts.onMessage?.(m.type);
     switch (m.type) {
       case 'idmap':
         try {
@@ -105,6 +107,9 @@ class Conversation {
         return false;
       case 'ready':
         return true;
+      case 'debug':
+        this.opts.onDebug?.(m.msg ?? '');
+        return false;
       case 'error':
         throw new UserError(m.msg ?? 'container init failed');
     }
@@ -144,7 +149,7 @@ function runSpawned(opts: StubOptions, fds: number[]): number {
   let pid: number;
   try {
     const argv = syncFd === 3 ? ['tsrunc-nsexec'] : ['tsrunc-nsexec', String(syncFd)];
-    pid = spawnProgram(stub, argv, envList(opts.env ?? {}), [...fds, theirs]);
+    pid = spawnProgram(stub, argv, envList(stubEnv(opts)), [...fds, theirs]);
   } finally {
     closeSync(theirs);
   }
@@ -204,6 +209,11 @@ function readRetrying(fd: number, buf: Buffer): number {
   }
 }
 
+/** The stub's own environment (the container's comes in the plan). */
+function stubEnv(opts: StubOptions): NodeJS.ProcessEnv {
+  return opts.onDebug ? { ...opts.env, _TSRUNC_DEBUG: '1' } : (opts.env ?? {});
+}
+
 function envList(env: NodeJS.ProcessEnv): string[] {
   return Object.entries(env)
     .filter(([, v]) => v !== undefined)
@@ -229,7 +239,7 @@ async function runChildProcess(opts: StubOptions): Promise<number> {
   const stdio = [...(opts.stdio as unknown[]), 'pipe'] as StdioOptions;
   const syncFd = (stdio as unknown[]).length - 1;
   const stub = stubExecutable();
-  const child = spawn(stub, syncFd === 3 ? [] : [String(syncFd)], { stdio, env: opts.env ?? {}, argv0: 'tsrunc-nsexec' });
+  const child = spawn(stub, syncFd === 3 ? [] : [String(syncFd)], { stdio, env: stubEnv(opts), argv0: 'tsrunc-nsexec' });
   return new Promise((resolve, reject) => {
     let settled = false;
     const sock = child.stdio[syncFd] as Socket;

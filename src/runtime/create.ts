@@ -125,6 +125,7 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
     const encoded = encodePlan(plan);
     timer.step('console, encode plan');
     const initPid = await runStub({
+      onDebug: g.debug ? (msg) => log.debug(msg) : undefined,
       onMessage: (type) => timer.step(`stub: ${type === 'ready' ? 'init ready (mounts, pivot_root, process set-up)' : type === 'pid' ? 'init cloned (namespaces)' : type}`),
       plan: encoded,
       stdio: [...((o.stdio ?? ['inherit', 'inherit', 'inherit']) as unknown[]), ...extra.fds] as StdioOptions,

@@ -87,6 +87,7 @@ export async function execInContainer(g: GlobalOptions, o: ExecOptions): Promise
   let pid: number;
   try {
     pid = await runStub({
+      onDebug: g.debug ? (msg) => log.debug(msg) : undefined,
       onMessage: (type) => timer.step(`stub: ${type === 'ready' ? 'process ready (namespaces joined, process set-up)' : type}`),
       plan: encodePlan(plan),
       stdio: [...((o.stdio ?? ['inherit', 'inherit', 'inherit']) as unknown[]), ...extra.fds] as StdioOptions,

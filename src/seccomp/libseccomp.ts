@@ -112,3 +112,17 @@ export function exportProgram(ctx: FilterCtx): Uint8Array | number {
     closeSync(fd);
   }
 }
+
+/** "2.5.4", from seccomp_version(); "unknown" when libseccomp cannot be loaded. */
+export function libseccompVersion(): string {
+  try {
+    const k = koffi();
+    const lib = k.load('libseccomp.so.2');
+    const version = k.struct('scmp_version', { major: 'unsigned int', minor: 'unsigned int', micro: 'unsigned int' });
+    const get = lib.func('seccomp_version', k.pointer(version), []);
+    const v = k.decode(get(), version) as { major: number; minor: number; micro: number };
+    return `${v.major}.${v.minor}.${v.micro}`;
+  } catch {
+    return 'unknown';
+  }
+}

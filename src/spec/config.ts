@@ -340,6 +340,9 @@ export interface LinuxDeviceCgroup {
   type?: 'a' | 'c' | 'b';
   major?: number;
   minor?: number;
+  /**
+   * r, w and m in any order; other letters are ignored, as runc does
+   */
   access?: string;
 }
 /**

@@ -22,7 +22,6 @@ const PATTERN_MESSAGES: Record<string, (value: string) => string> = {
     `${quote(v)} is not a supported version (tsrunc accepts 1.0.x through 1.3.x)`,
   '^/': (v) => `${quote(v)} is not an absolute path`,
   '^[1-9][0-9]*[KMGTPE]?B$': (v) => `${quote(v)} is not a page size like 2MB or 1GB`,
-  '^[rwm]*$': (v) => `${quote(v)} must only combine r, w and m`,
   '^MB:[^\\n]*$': (v) => `${quote(v)} must start with MB: and hold no newline`,
   '^[^\\n]*$': () => 'must not contain a newline',
 };

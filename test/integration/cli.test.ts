@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync, readFileSync, writeFileSync, existsSync, statfsSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { Session, uniqueId, ROOTFS } from '../lib/harness.js';
+import { Session, uniqueId, ROOTFS, cgroupDirsFor } from '../lib/harness.js';
 
 const CGROUP2_SUPER_MAGIC = 0x63677270;
 const s = new Session();
@@ -27,11 +27,96 @@ test('--log with text format', () => {
   assert.match(readFileSync(logFile, 'utf8'), /^time="[^"]+" level=error msg="container does not exist"$/m);
 });
 
-test('--debug is accepted and --version prints versions', () => {
-  const v = s.ok(['--version']);
-  assert.match(v, /tsrunc version \d+\.\d+\.\d+/);
-  assert.match(v, /spec: 1\.3\.0/);
-  assert.is(s.tsrunc(['--debug', 'list']).code, 0);
+test('--version: runc\'s lines in runc\'s order, with the build and libseccomp', () => {
+  const lines = s.ok(['--version']).trim().split('\n');
+  assert.is(lines.length, 5, lines.join('\n'));
+  assert.match(lines[0], /^tsrunc version \d+\.\d+\.\d+/);
+  assert.match(lines[1], /^commit: \S+$/);
+  assert.is(lines[2], 'spec: 1.3.0');
+  assert.match(lines[3], /^runtime: (node v\d+|bun \S+ \(self-contained\))/);
+  assert.match(lines[4], /^libseccomp: \d+\.\d+\.\d+$/);
+  assert.equal(s.ok(['-v']).trim().split('\n'), lines);
+});
+
+/** The stage lines the stub sends with --debug (what runc's debug.bats looks for too). */
+const INIT_STAGES = ['nsexec container setup', 'child process in init()', 'init: closing the pipe to signal completion'];
+
+test('--debug traces each stage of the init: on stderr, or in --log as text or JSON', () => {
+  const bundle = s.bundle((c) => (c.process!.args = ['echo', 'hello']));
+  const r = s.tsrunc(['--debug', 'run', '--bundle', bundle, uniqueId('dbg')]);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, 'hello\n');
+  for (const stage of INIT_STAGES) assert.match(r.stderr, new RegExp(`level=debug msg="${stage.replace(/[()]/g, '\\$&')}`));
+  for (const format of ['text', 'json']) {
+    const logFile = join(s.tmp, `debug.${format}`);
+    const l = s.tsrunc(['--log', logFile, '--log-format', format, '--debug', 'run', '--bundle', bundle, uniqueId('dbg')]);
+    assert.is(l.code, 0, l.stderr);
+    assert.not.match(l.stderr, 'level=debug');
+    const text = readFileSync(logFile, 'utf8');
+    if (format === 'json') {
+      const entries = text.trim().split('\n').map((line) => JSON.parse(line) as { level: string; msg: string });
+      for (const stage of INIT_STAGES) assert.ok(entries.some((e) => e.level === 'debug' && e.msg.startsWith(stage)), stage);
+    } else for (const stage of INIT_STAGES) assert.ok(text.includes(`level=debug msg="${stage}`), stage);
+  }
+  // without --debug: no trace
+  assert.not.match(s.tsrunc(['run', '--bundle', bundle, uniqueId('dbg')]).stderr, 'level=debug');
+});
+
+test('--debug exec traces the setns of each namespace; --log is created even when nothing is logged', () => {
+  const id = uniqueId('dbgx');
+  s.ok(['run', '-d', '--bundle', s.bundle((c) => (c.process!.args = ['sleep', '300'])), id]);
+  const logFile = join(s.tmp, 'exec-debug.log');
+  assert.is(s.tsrunc(['--debug', '--log', logFile, 'exec', id, 'true']).code, 0);
+  const text = readFileSync(logFile, 'utf8');
+  assert.match(text, /level=debug msg="nsexec: setns into mnt namespace \/proc\/\d+\/ns\/mnt"/);
+  assert.match(text, 'setns_init: about to exec /bin/true');
+  const quiet = join(s.tmp, 'quiet.log');
+  assert.is(s.tsrunc(['--log', quiet, 'list']).code, 0);
+  assert.ok(existsSync(quiet), '--log file created at start');
+  s.ok(['delete', '--force', id]);
+});
+
+test('help in runc\'s layout; help for an unknown command fails', () => {
+  for (const args of [['-h'], ['--help'], ['help'], []]) {
+    const lines = s.ok(args).split('\n');
+    assert.is(lines[0], 'NAME:', args.join(' '));
+    assert.match(lines[1], /^ {3}tsrunc - Open Container Initiative runtime/);
+    assert.ok(lines.includes('COMMANDS:') && lines.includes('GLOBAL OPTIONS:'));
+  }
+  for (const args of [['checkpoint', '-h'], ['help', 'delete'], ['list', '--help'], ['exec', '-h']]) {
+    const lines = s.ok(args).split('\n');
+    assert.is(lines[0], 'NAME:');
+    assert.match(lines[1], new RegExp(`^ {3}tsrunc ${args[0] === 'help' ? args[1] : args[0]} - `));
+    assert.ok(lines.includes('USAGE:'));
+  }
+  for (const args of [['foo', '-h'], ['help', 'foo']]) {
+    const r = s.tsrunc(args);
+    assert.is.not(r.code, 0);
+    assert.match(r.stderr, "No help topic for 'foo'");
+  }
+});
+
+test('run --keep leaves the stopped container and its cgroup until delete', () => {
+  const id = uniqueId('keep');
+  const cgroupsPath = `/${id}`;
+  const r = s.tsrunc(['run', '--keep', '--bundle', s.bundle((c) => {
+    c.process!.args = ['true'];
+    c.linux!.cgroupsPath = cgroupsPath;
+  }), id]);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(s.state(id).status, 'stopped');
+  assert.ok(cgroupDirsFor(id).length > 0, 'cgroup kept');
+  assert.is(s.tsrunc(['kill', id, '0']).code, 1, 'signal 0: not running');
+  s.ok(['delete', id]);
+  assert.equal(cgroupDirsFor(id), []);
+});
+
+test('device access strings as leniently as runc ("rwa", repeats, any order)', () => {
+  const r = s.runOnce((c) => {
+    c.linux!.resources = { devices: [{ allow: false, access: 'rwm' }, { allow: true, type: 'c', major: 1, minor: 3, access: 'rwa' }, { allow: true, type: 'c', major: 1, minor: 5, access: 'wwrr' }] };
+  }, ['sh', '-c', 'echo x > /dev/null && head -c 1 /dev/zero | wc -c']);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout.trim(), '1');
 });
 
 test('spec writes a default config.json and refuses to overwrite it', () => {
@@ -72,6 +157,15 @@ test('create --bundle is relative to the working directory; --pid-file too', () 
   assert.ok(existsSync(join(bundle, 'init.pid')));
   assert.is(s.state(id).bundle, bundle);
   s.ok(['delete', '--force', id]);
+});
+
+test('checkpoint checks its arguments before it says it is not supported', () => {
+  for (const parent of [join(s.tmp, 'parent-dir'), './parent-dir']) {
+    const r = s.tsrunc(['checkpoint', '--parent-path', parent, '--work-path', './work-dir', '--image-path', s.tmp, 'c1']);
+    assert.is(r.code, 1);
+    assert.match(r.stderr, '--parent-path');
+    assert.not.match(r.stderr, 'not supported');
+  }
 });
 
 test('checkpoint and restore accept runc\'s flags and say they are not supported', () => {

@@ -2,10 +2,13 @@
 // through a small interpreter of the instructions it uses, for a few device accesses.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { deviceRuleLine } from '../../src/cgroups/v1/devices.js';
 import {
   ACC_MKNOD,
   ACC_READ,
   ACC_WRITE,
+  accessBits,
+  accessText,
   compileDeviceFilter,
   DeviceRuleError,
   emulateDeviceRules,
@@ -154,6 +157,16 @@ test('encoding: loads from the context, then blocks that return; jumps stay insi
   const n = p.length / INSN_SIZE;
   assert.is(n, 6 + 5 + 2);
   assert.is(p[(n - 1) * INSN_SIZE], 0x95, 'ends with exit');
+});
+
+
+test('access strings as leniently as runc: any order, repeats, other letters ignored', () => {
+  assert.is(accessText(accessBits('rwa')!), 'rw');
+  assert.is(accessText(accessBits('mrr')!), 'rm');
+  assert.is(accessText(accessBits('wmr')!), 'rwm');
+  assert.is(accessBits('a'), undefined);
+  assert.is(deviceRuleLine({ allow: true, type: 'c', major: 1, minor: 3, access: 'rwa' }), 'c 1:3 rw');
+  assert.is(deviceRuleLine({ allow: true, type: 'b', access: 'mmw' }), 'b *:* wm');
 });
 
 test.run();

@@ -1,6 +1,7 @@
 // v1 devices: runc's order, deny everything, then the config's rules in order, then
 // runc's default allow list (so a config cannot lock the container out of /dev/null).
 import type { LinuxDeviceCgroup } from '../../spec/config.js';
+import { accessBits, accessText } from '../v2/device-filter.js';
 import { fieldError, writeCgroupFile, writeField, reason, type ApplyContext } from '../fs.js';
 
 /**
@@ -25,13 +26,14 @@ export const DEFAULT_DEVICE_RULES: readonly (LinuxDeviceCgroup & { path?: string
 /** "c 1:3 rwm"; a missing or negative major/minor is the wildcard "*". */
 export function deviceRuleLine(rule: LinuxDeviceCgroup): string {
   const num = (n: number | undefined): string => (n === undefined || n < 0 ? '*' : String(n));
-  return `${rule.type ?? 'a'} ${num(rule.major)}:${num(rule.minor)} ${rule.access ?? ''}`;
+  // the kernel takes only "rwm" letters, each once: runc's lenient forms ("rwa", "mrr") are normalized
+  return `${rule.type ?? 'a'} ${num(rule.major)}:${num(rule.minor)} ${accessText(accessBits(rule.access) ?? 0)}`;
 }
 
 /** specPaths: the paths of linux.devices, which replace the default rule for the same path. */
 export function applyDevices(dir: string, rules: readonly LinuxDeviceCgroup[], ctx: ApplyContext, specPaths: readonly string[] = []): void {
   rules.forEach((rule, i) => {
-    if (!rule.access) throw fieldError(ctx, `devices/${i}/access`, 'must not be empty');
+    if (accessBits(rule.access) === undefined) throw fieldError(ctx, `devices/${i}/access`, `${JSON.stringify(rule.access ?? '')} must contain r, w or m`);
   });
   writeField(ctx, 'devices', dir, 'devices.deny', 'a');
   rules.forEach((rule, i) =>

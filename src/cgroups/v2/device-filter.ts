@@ -42,18 +42,18 @@ export interface EmulatedDevices {
 }
 
 /** "rwm" → access bits; undefined for an empty string or an unknown letter. */
+/** As leniently as runc: r, w, m in any order, repeated or not; other letters ("rwa") are ignored. */
 export function accessBits(access: string | undefined): number | undefined {
   let bits = 0;
   for (const ch of access ?? '') {
     if (ch === 'r') bits |= ACC_READ;
     else if (ch === 'w') bits |= ACC_WRITE;
     else if (ch === 'm') bits |= ACC_MKNOD;
-    else return undefined;
   }
   return bits === 0 ? undefined : bits;
 }
 
-function accessText(bits: number): string {
+export function accessText(bits: number): string {
   return (bits & ACC_READ ? 'r' : '') + (bits & ACC_WRITE ? 'w' : '') + (bits & ACC_MKNOD ? 'm' : '');
 }
 
