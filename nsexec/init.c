@@ -76,6 +76,7 @@ void run_init(const struct plan *p, int statefd, int stage0_done)
   /* After pivot (the pty must come from the container's devpts), before the
    * root turns read-only (/dev/console may need creating). */
   console_setup(p);
+  pidfd_send(p);
   write_sysctls(p);
   remount_mounts_readonly(p);
   if (plan_first(p, R_ROOT_READONLY))

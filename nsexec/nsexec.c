@@ -101,6 +101,7 @@ int main(int argc, char **argv)
   if (plan_first(&plan, R_CGROUP_JOIN))
     msg_debug("nsexec: stage 0 joined the container's cgroups");
   console_connect(&plan);
+  pidfd_connect(&plan);
   seccomp_listener_connect(&plan);
   /* With the host's mount namespace and privileges, before any setns. */
   idmap_prepare(&plan);

@@ -29,7 +29,7 @@ static const int expected_fields[R_MAX + 1] = {
   [R_PERSONALITY] = 1,  [R_SCHEDULER] = 7,      [R_IOPRIO] = 1,
   [R_LSM_LABEL] = 2,    [R_SECCOMP_LISTENER] = ANY_FIELDS, [R_MOUNT_IDMAP] = 3,
   [R_CGROUP_JOIN] = 2,  [R_MOUNT_READONLY] = 2,
-  [R_MEMPOLICY] = ANY_FIELDS,
+  [R_MEMPOLICY] = ANY_FIELDS, [R_PIDFD_SOCKET] = 2,
 };
 
 static void read_full(int fd, void *buf, size_t n)

@@ -57,7 +57,8 @@ enum record_type {
   R_CGROUP_JOIN = 40,
   R_MOUNT_READONLY = 41,
   R_MEMPOLICY = 42,
-  R_MAX = 42, /* the largest type above */
+  R_PIDFD_SOCKET = 43,
+  R_MAX = 43, /* the largest type above */
 };
 
 /* One record. For field records, field[0..nfields-1] point into data and
@@ -163,6 +164,11 @@ char **env_with_home(char **env);
 
 /* unixsock.c */
 int connect_unix(const char *path, const char *what);
+/* One sendmsg: payload name, fd as SCM_RIGHTS; dies with `what` on failure. */
+void send_fd(int sock, const char *name, int fd, const char *what);
+/* pidfd.c */
+void pidfd_connect(const struct plan *p);
+void pidfd_send(const struct plan *p);
 int connect_unix_as(const char *path, const char *what, const char *verb);
 
 #endif

@@ -71,26 +71,7 @@ static void mount_console(int slave)
 
 static void send_master(int master, const char *name)
 {
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } control;
-  memset(&control, 0, sizeof control);
-  struct iovec iov = { .iov_base = (void *)name, .iov_len = strlen(name) };
-  struct msghdr msg = {
-    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf,
-  };
-  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(c), &master, sizeof master);
-  ssize_t n;
-  do
-    n = sendmsg(console_sock, &msg, MSG_NOSIGNAL);
-  while (n < 0 && errno == EINTR);
-  if (n < 0)
-    die_errno("send console to console socket");
+  send_fd(console_sock, name, master, "send console to console socket");
 }
 
 void console_setup(const struct plan *p)

@@ -1,4 +1,5 @@
-/* Connecting to a unix socket given by path (console socket, seccomp agent):
+/* Connecting to a unix socket given by path (console socket, seccomp agent,
+ * pidfd socket) and sending an fd over one:
  * close-on-exec, retried on EINTR, errors named after what the socket is for. */
 #include "stub.h"
 
@@ -6,6 +7,30 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+
+void send_fd(int sock, const char *name, int fd, const char *what)
+{
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } control;
+  memset(&control, 0, sizeof control);
+  struct iovec iov = { .iov_base = (void *)name, .iov_len = strlen(name) };
+  struct msghdr msg = {
+    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf,
+  };
+  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  ssize_t n;
+  do
+    n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    die_errno("%s", what);
+}
 
 int connect_unix(const char *path, const char *what)
 {

@@ -8,6 +8,7 @@ interface ExecArgs {
   id: string;
   command?: string[];
   consoleSocket?: string;
+  pidfdSocket?: string;
   cwd?: string;
   env?: string | string[];
   tty: boolean;
@@ -32,6 +33,7 @@ const FLAGS: Flags = {
   'no-new-privs': { type: 'boolean', describe: 'set no_new_privs for the process' },
   'ignore-paused': { type: 'boolean', default: false, describe: 'allow exec in a paused container' },
   'console-socket': { type: 'string', requiresArg: true, describe: 'unix socket to receive the pty master' },
+  'pidfd-socket': { type: 'string', requiresArg: true, describe: 'unix socket to receive a pidfd of the process (SCM_RIGHTS)' },
   cwd: { type: 'string', requiresArg: true, describe: 'working directory in the container' },
   env: { alias: 'e', type: 'string', requiresArg: true, describe: 'set an environment variable (KEY=value); repeatable' },
   user: { alias: 'u', type: 'string', requiresArg: true, describe: 'uid[:gid]' },
@@ -129,6 +131,7 @@ async function execFromArgs(a: Args<ExecArgs>): Promise<number> {
     args: cmd,
     tty: a.tty,
     consoleSocket: a.consoleSocket,
+    pidfdSocket: a.pidfdSocket,
     detach: a.detach,
     pidFile: a.pidFile,
     cwd: a.cwd,

@@ -49,6 +49,7 @@ export const RecordType = {
   CGROUP_JOIN: 40,
   MOUNT_READONLY: 41,
   MEMPOLICY: 42,
+  PIDFD_SOCKET: 43,
 } as const;
 
 export type RecordTypeName = keyof typeof RecordType;
@@ -159,6 +160,7 @@ export function encodePlan(plan: Plan): Buffer {
   if (plan.execFifo !== undefined) w.fields('EXEC_FIFO', plan.execFifo);
   if (plan.setsid) w.fields('SETSID');
   if (plan.console) w.fields('CONSOLE', plan.console.socket, int(plan.console.rows), int(plan.console.cols));
+  if (plan.pidfdSocket) w.fields('PIDFD_SOCKET', plan.pidfdSocket.path, plan.pidfdSocket.kind);
   if (plan.hookHandshake) w.fields('HOOKS');
   for (const h of plan.containerHooks ?? []) {
     w.fields('HOOK', h.kind, h.path, int(h.timeout), int(h.args.length), ...h.args, ...h.env);

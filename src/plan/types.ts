@@ -121,6 +121,8 @@ export interface Plan {
   setsid: boolean;
   /** process.terminal: the console socket stage 0 connects to, and the pty size (0 = leave as is). */
   console?: { socket: string; rows: number; cols: number };
+  /** --pidfd-socket: stage 0 connects to it; the process sends a pidfd of itself (payload: kind, as runc). */
+  pidfdSocket?: { path: string; kind: 'standard' | 'setns' };
   /** The init asks the parent to run prestart/createRuntime hooks before pivot_root (message `hooks`). */
   hookHandshake?: boolean;
   /** Hooks the init runs itself, in config order per kind. */

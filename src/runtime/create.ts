@@ -34,6 +34,8 @@ export interface CreateOptions {
   bundle: string;
   pidFile?: string;
   consoleSocket?: string;
+  /** --pidfd-socket: the init sends a pidfd of itself there. */
+  pidfdSocket?: string;
   noPivot: boolean;
   noNewKeyring: boolean;
   preserveFds: number;
@@ -120,6 +122,7 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
     const tty = await openConsole(spec.process, detach, o.consoleSocket);
     undo.push(() => tty.proxy?.stop());
     plan.console = tty.console;
+    if (o.pidfdSocket) plan.pidfdSocket = { path: resolve(o.pidfdSocket), kind: 'standard' };
     plan.env = [...plan.env, ...extra.env];
     plan.cgroupJoin = cgroupJoins(cgroup.dirs, plan);
     const encoded = encodePlan(plan);

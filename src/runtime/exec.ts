@@ -4,7 +4,7 @@
 // and returns its exit status; --detach leaves it to the caller (containerd's
 // shim reaps it as a subreaper).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, normalize } from 'node:path';
+import { join, normalize, resolve } from 'node:path';
 import type { StdioOptions } from 'node:child_process';
 import { UserError, describeSystemError } from '../errors.js';
 import { log } from '../cli/log.js';
@@ -33,6 +33,8 @@ export interface ExecOptions extends Omit<ExecOverrides, 'tty'> {
   processFile?: string;
   tty: boolean;
   consoleSocket?: string;
+  /** --pidfd-socket: the process sends a pidfd of itself there. */
+  pidfdSocket?: string;
   detach: boolean;
   pidFile?: string;
   preserveFds: number;
@@ -81,6 +83,7 @@ export async function execInContainer(g: GlobalOptions, o: ExecOptions): Promise
   c.dir.unlock();
   const tty = await openConsole(proc, o.detach, o.consoleSocket);
   plan.console = tty.console;
+  if (o.pidfdSocket) plan.pidfdSocket = { path: resolve(o.pidfdSocket), kind: 'setns' };
   const pids: number[] = [];
   const signals = new SignalForwarder();
   if (!o.detach) signals.arm();
@@ -159,6 +162,8 @@ function processFromFlags(base: Process | undefined, o: ExecOptions): Process {
  * the container's for the rest. A sub-cgroup must exist already.
  */
 export function execCgroupDirs(dirs: Readonly<Record<string, string>>, args: readonly string[]): string[] {
+  const keys = Object.keys(dirs);
+  if (keys.length === 1 && keys[0] === '') return [v2ExecDir(dirs[''], args)];
   const sub = new Map<string, string>(); // controller ("" = all) → sub path
   for (const arg of args) {
     const colon = arg.indexOf(':');
@@ -186,6 +191,25 @@ export function execCgroupDirs(dirs: Readonly<Record<string, string>>, args: rea
     if (earlier === undefined || target !== base) perDir.set(base, target);
   }
   return [...new Set(perDir.values())];
+}
+
+/**
+ * Pure v2: one cgroup holds every controller, so "ctrl:path" forms (as engines
+ * written for v1 send them) name that one sub-cgroup and must agree on it.
+ */
+function v2ExecDir(base: string, args: readonly string[]): string {
+  const paths = new Set<string>();
+  for (const arg of args) {
+    const colon = arg.indexOf(':');
+    if (colon < 0 && args.length !== 1) throw new UserError(`invalid --cgroup argument: ${arg} (missing <controller>: prefix)`);
+    if (colon === 0) throw new UserError(`invalid --cgroup argument: ${arg} (empty <controller> prefix)`);
+    paths.add(colon < 0 ? arg : arg.slice(colon + 1));
+  }
+  if (paths.size > 1) {
+    throw new UserError(`invalid --cgroup argument(s): on cgroup v2 every controller is in one cgroup, but ${[...paths].join(', ')} were given`);
+  }
+  const [only] = paths;
+  return only === undefined ? base : subDir(base, only);
 }
 
 function subDir(base: string, sub: string): string {

@@ -13,6 +13,7 @@ import { knownMountOptions } from '../plan/mount-options.js';
 import { MEMPOLICY_FLAGS, MEMPOLICY_MODES } from '../plan/memory-policy.js';
 import { NAMESPACE_TYPES } from '../plan/namespaces.js';
 import { compileSeccomp } from '../seccomp/compile.js';
+import { libseccompVersion } from '../seccomp/libseccomp.js';
 import { ARCH_NAMES, KNOWN_FLAGS, OPERATORS } from '../seccomp/names.js';
 
 export interface Features {
@@ -147,6 +148,7 @@ export function memoryPolicyFeatures(kernel = release(), numa = existsSync('/pro
 
 
 export function features(): Features {
+  const seccomp = seccompFeatures();
   const hooks = (Object.keys(HOOK_KINDS) as (keyof Hooks)[]).filter((kind) =>
     accepted({ hooks: { [kind]: [{ path: '/bin/true' }] } }),
   );
@@ -161,7 +163,7 @@ export function features(): Features {
       // src/cgroups: fs drivers for v1, v2 and hybrid (rdma on both); the systemd driver (system
       // instance, pure v2 hosts); no systemd user instance (rootless)
       cgroup: { v1: true, v2: true, systemd: true, systemdUser: false, rdma: true },
-      seccomp: seccompFeatures(),
+      seccomp,
       apparmor: { enabled: accepted({ process: { cwd: '/', args: ['x'], apparmorProfile: 'p' } }) },
       selinux: { enabled: accepted({ process: { cwd: '/', args: ['x'], selinuxLabel: 'l' } }) },
       intelRdt: { enabled: accepted({ linux: { intelRdt: {} } }) },
@@ -176,7 +178,10 @@ export function features(): Features {
     annotations: {
       // not org.opencontainers.*: config.md reserves that namespace for the spec itself
       'tsrunc.version': BUILD_INFO.version,
+      'tsrunc.commit': BUILD_INFO.commit,
       'tsrunc.checkpoint.enabled': 'false',
+      // the key runc uses: engines read the library's version from it
+      ...(seccomp?.enabled ? { 'io.github.seccomp.libseccomp.version': libseccompVersion() } : {}),
     },
     // tsrunc acts on no config.json annotation
     potentiallyUnsafeConfigAnnotations: [],

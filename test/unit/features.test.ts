@@ -85,6 +85,8 @@ test('says no to what tsrunc does not do', () => {
   assert.is(f.linux!.intelRdt!.enabled, false);
   assert.not.ok(f.mountOptions!.includes('tmpcopyup'));
   assert.is(f.annotations!['tsrunc.version'], '0.1.0');
+  assert.ok(f.annotations!['tsrunc.commit'], 'the build\'s commit');
+  if (f.linux!.seccomp!.enabled) assert.match(f.annotations!['io.github.seccomp.libseccomp.version'], /^\d+\.\d+\.\d+$/);
   for (const k of Object.keys(f.annotations!)) assert.not.ok(k.startsWith('org.opencontainers.'), k);
 });
 

@@ -144,6 +144,16 @@ test('sub-cgroups: none, one path for all, per controller', () => {
   throwsUser(() => execCgroupDirs(dirs, ['rdma:a']), 'invalid --cgroup argument: rdma:a (unknown controller rdma)');
 });
 
+test('exec --cgroup on pure v2: one path, or controller forms that agree on it', () => {
+  const v2 = { '': '/sys/fs/cgroup/c1' };
+  assert.equal(execCgroupDirs(v2, []), ['/sys/fs/cgroup/c1']);
+  assert.equal(execCgroupDirs(v2, ['sub']), ['/sys/fs/cgroup/c1/sub']);
+  assert.equal(execCgroupDirs(v2, ['cpu,memory:sub', 'pids:sub']), ['/sys/fs/cgroup/c1/sub']);
+  throwsUser(() => execCgroupDirs(v2, ['cpu:a', 'memory:b']), 'invalid --cgroup argument(s): on cgroup v2 every controller is in one cgroup, but a, b were given');
+  throwsUser(() => execCgroupDirs(v2, ['..']), 'exec --cgroup: .. is not a sub cgroup path');
+  throwsUser(() => execCgroupDirs(v2, ['a', 'b']), 'invalid --cgroup argument: a (missing <controller>: prefix)');
+});
+
 test('exec command line: flags end at the container id', () => {
   assert.equal(separateExecCommand(['exec', 'c1', 'sh', '-c', 'echo']), ['exec', 'c1', '--', 'sh', '-c', 'echo']);
   assert.equal(
