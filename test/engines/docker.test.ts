@@ -20,9 +20,7 @@ type Runtime = (typeof RUNTIMES)[number];
  * Scenarios that cannot pass with tsrunc yet, and why (the gap being fixed).
  * runc still runs them, so the scenario itself stays checked.
  */
-const TSRUNC_GAPS: Record<string, string> = {
-  '--network none: lo is up': 'tsrunc does not bring lo up in a new network namespace yet (runc does; Docker relies on it)',
-};
+const TSRUNC_GAPS: Record<string, string> = {};
 
 const skipReason = process.getuid?.() !== 0
   ? 'needs root'
