@@ -236,7 +236,7 @@ static int run_hook(const struct record *r, const char *state, size_t state_len,
 }
 
 /* Runs the HOOK records of one kind in order; stops at the first failure,
- * leaving "error running <kind> hook #<i> (<path>): <reason>" in msg (runc's
+ * leaving "<kind>: error running hook #<i> (<path>): <reason>" in msg (runc's
  * words first, as engines and runc's tests look for them). */
 static int run_kind(const struct plan *p, const char *kind, const char *state, size_t len, char *msg, size_t size)
 {
@@ -246,7 +246,7 @@ static int run_kind(const struct plan *p, const char *kind, const char *state, s
       continue;
     char reason[REASON_SIZE];
     if (run_hook(r, state, len, reason) < 0) {
-      snprintf(msg, size, "error running %s hook #%d (%s): %s", kind, index, r->field[1], reason);
+      snprintf(msg, size, "%s: error running hook #%d (%s): %s", kind, index, r->field[1], reason);
       return -1;
     }
     index++;

@@ -33,7 +33,7 @@ export function runHooksWarn(hooks: readonly Hook[] | undefined, state: object, 
 }
 
 export function hookFailure(kind: string, index: number, hook: Hook, reason: string): string {
-  return `error running ${kind} hook #${index} (${hook.path}): ${reason}`;
+  return `${kind}: error running hook #${index} (${hook.path}): ${reason}`;
 }
 
 /** A hook's env list as the object spawn wants; a later duplicate wins, an entry without "=" gets an empty value. */

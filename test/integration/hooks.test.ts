@@ -185,7 +185,7 @@ test('startContainer hooks run under the container\'s seccomp filter (as runc)',
     const id = uniqueId('hookseccomp');
     const r = s.tsrunc(['run', '--bundle', bundle, id]);
     assert.is(r.code, 1, `noNewPrivileges ${noNewPrivileges}: ${r.stderr}`);
-    assert.match(r.stderr, 'error running startContainer hook #0 (/bin/sh): killed by signal SIGSYS (bad system call)');
+    assert.match(r.stderr, 'startContainer: error running hook #0 (/bin/sh): killed by signal SIGSYS (bad system call)');
     assert.not.ok(existsSync(join(dir, 'made')));
     assertNothingLeft(id);
   }
@@ -208,7 +208,7 @@ test('a failing createRuntime hook fails create, leaves nothing behind, then pos
   const id = uniqueId('hookfail');
   const r = s.tsrunc(['create', '--bundle', bundle, id]);
   assert.is(r.code, 1);
-  assert.match(r.stderr, `createRuntime hook #0 (${join(dir, 'hook.sh')}): exited with status 2: network setup failed`);
+  assert.match(r.stderr, `createRuntime: error running hook #0 (${join(dir, 'hook.sh')}): exited with status 2: network setup failed`);
   assert.not.match(r.stderr, /\n\s+at /, 'no stack trace');
   const initPid = stateOf(dir, 'prestart').pid as number;
   assertNothingLeft(id, initPid);
@@ -221,7 +221,7 @@ test('a failing createContainer hook (run by the init) fails create and leaves n
   const id = uniqueId('hookccfail');
   const r = s.tsrunc(['create', '--bundle', bundle, id]);
   assert.is(r.code, 1);
-  assert.match(r.stderr, `createContainer hook #0 (${join(dir, 'hook.sh')}): exited with status 2: bad mount`);
+  assert.match(r.stderr, `createContainer: error running hook #0 (${join(dir, 'hook.sh')}): exited with status 2: bad mount`);
   assertNothingLeft(id);
 });
 
@@ -234,7 +234,7 @@ test('a timeout kills a sleeping hook and fails create, on both sides', () => {
     const started = Date.now();
     const r = s.tsrunc(['create', '--bundle', bundleWith(dir, { [kind]: [hook] }), id]);
     assert.is(r.code, 1, kind);
-    assert.match(r.stderr, `${kind} hook #0 (/bin/sh): did not finish within 1s and was killed`);
+    assert.match(r.stderr, `${kind}: error running hook #0 (/bin/sh): did not finish within 1s and was killed`);
     assert.ok(Date.now() - started < 10_000, `${kind} took ${Date.now() - started} ms`);
     assertNothingLeft(id);
   }
@@ -245,7 +245,7 @@ test('a missing hook binary fails create with its path', () => {
   const id = uniqueId('hookmissing');
   const r = s.tsrunc(['create', '--bundle', bundleWith(dir, { createContainer: [{ path: '/nonexistent/hook' }] }), id]);
   assert.is(r.code, 1);
-  assert.match(r.stderr, 'createContainer hook #0 (/nonexistent/hook): cannot run: no such file or directory');
+  assert.match(r.stderr, 'createContainer: error running hook #0 (/nonexistent/hook): cannot run: no such file or directory');
   assertNothingLeft(id);
 });
 
@@ -260,7 +260,7 @@ test('a failing startContainer hook fails start and stops the container', () => 
   s.ok(['create', '--bundle', bundle, id]);
   const r = s.tsrunc(['start', id]);
   assert.is(r.code, 1);
-  assert.match(r.stderr, `startContainer hook #0 (${INSIDE}/hook.sh): exited with status 2: ldconfig failed`);
+  assert.match(r.stderr, `startContainer: error running hook #0 (${INSIDE}/hook.sh): exited with status 2: ldconfig failed`);
   assert.is(s.state(id).status, 'stopped');
   sleepMs(200);
   assert.not.ok(existsSync(join(dir, 'ran')), 'the user process must not run');
@@ -278,7 +278,7 @@ test('a failing poststart hook warns; the other hooks and the container go on', 
   s.ok(['create', '--bundle', bundle, id]);
   const r = s.tsrunc(['start', id]);
   assert.is(r.code, 0, r.stderr);
-  assert.match(r.stderr, /level=warning msg="error running poststart hook #0 \(\/bin\/false\): exited with status 1"/);
+  assert.match(r.stderr, /level=warning msg="poststart: error running hook #0 \(\/bin\/false\): exited with status 1"/);
   assert.equal(logLines(dir).map((l) => l.split(' ').slice(0, 2).join(' ')), ['poststart running']);
   assert.is(s.state(id).status, 'running');
   s.ok(['delete', '--force', id]);
@@ -295,7 +295,7 @@ test('a failing poststop hook only warns; delete completes and later hooks run',
   waitStopped(id);
   const r = s.tsrunc(['delete', id]);
   assert.is(r.code, 0, r.stderr);
-  assert.match(r.stderr, `poststop hook #0 (${join(dir, 'hook.sh')}): exited with status 2: cleanup failed`);
+  assert.match(r.stderr, `poststop: error running hook #0 (${join(dir, 'hook.sh')}): exited with status 2: cleanup failed`);
   assert.is(logLines(dir).length, 2);
   assertNothingLeft(id);
 });

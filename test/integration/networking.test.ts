@@ -123,7 +123,7 @@ test('a hook that cannot attach (no such bridge) fails create and leaves no inte
   const id = uniqueId('net-bad');
   const r = s.tsrunc(['run', '-d', '--bundle', s.bundle(networked('10.200.0.9/24', 'nosuchbr')), id]);
   assert.is(r.code, 1);
-  assert.match(r.stderr, `createRuntime hook #0 (${HOOK}): exited with status`);
+  assert.match(r.stderr, `createRuntime: error running hook #0 (${HOOK}): exited with status`);
   assert.equal(s.containers(), []);
   assert.ok(waitFor(() => links(NETNS).every((l) => !l.startsWith('veth') && !l.startsWith('vpeer'))), `left: ${links(NETNS)}`);
   assert.equal(oursOnHost(), []);

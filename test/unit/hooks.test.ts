@@ -74,26 +74,26 @@ test('a failing hook stops the list with a UserError naming it and its first std
   const bad = script('bad.sh', 'echo "to stdout"; echo "  first problem  " >&2; echo second >&2; exit 3');
   const err = thrown(() => runHooks([{ path: ok }, { path: bad }, { path: ok }], {}, 'createRuntime'));
   assert.instance(err, UserError);
-  assert.is(err.message, `error running createRuntime hook #1 (${bad}): exited with status 3: first problem`);
+  assert.is(err.message, `createRuntime: error running hook #1 (${bad}): exited with status 3: first problem`);
   assert.is(readFileSync(log, 'utf8'), 'ok\n');
 });
 
 test('stdout is the fallback for the message; no output means no colon', () => {
   const a = script('out.sh', 'echo "only stdout"; exit 1');
-  assert.is(thrown(() => runHooks([{ path: a }], {}, 'prestart')).message, `error running prestart hook #0 (${a}): exited with status 1: only stdout`);
+  assert.is(thrown(() => runHooks([{ path: a }], {}, 'prestart')).message, `prestart: error running hook #0 (${a}): exited with status 1: only stdout`);
   assert.is(thrown(() => runHooks([{ path: '/bin/false', args: ['false'] }], {}, 'prestart')).message,
-    'error running prestart hook #0 (/bin/false): exited with status 1');
+    'prestart: error running hook #0 (/bin/false): exited with status 1');
 });
 
 test('a missing hook, a signal and a timeout are failures', () => {
   assert.is(thrown(() => runHooks([{ path: '/nonexistent/hook' }], {}, 'poststart')).message,
-    'error running poststart hook #0 (/nonexistent/hook): cannot run: no such file or directory');
+    'poststart: error running hook #0 (/nonexistent/hook): cannot run: no such file or directory');
   const seg = script('seg.sh', 'kill -SEGV $$');
-  assert.is(thrown(() => runHooks([{ path: seg }], {}, 'prestart')).message, `error running prestart hook #0 (${seg}): killed by signal SIGSEGV`);
+  assert.is(thrown(() => runHooks([{ path: seg }], {}, 'prestart')).message, `prestart: error running hook #0 (${seg}): killed by signal SIGSEGV`);
   const started = Date.now();
   const slow = script('slow.sh', 'exec sleep 30');
   assert.is(thrown(() => runHooks([{ path: slow, timeout: 1 }], {}, 'createRuntime')).message,
-    `error running createRuntime hook #0 (${slow}): did not finish within 1s and was killed`);
+    `createRuntime: error running hook #0 (${slow}): did not finish within 1s and was killed`);
   assert.ok(Date.now() - started < 5000);
 });
 
@@ -113,7 +113,7 @@ test('runHooksWarn runs every hook and reports each failure', () => {
   const ok = script('ok2.sh', `cat >> ${log}; echo >> ${log}`);
   const warnings: string[] = [];
   runHooksWarn([{ path: '/bin/false' }, { path: ok }, { path: '/bin/false' }], { n: 1 }, 'poststop', (m) => warnings.push(m));
-  assert.equal(warnings, ['error running poststop hook #0 (/bin/false): exited with status 1', 'error running poststop hook #2 (/bin/false): exited with status 1']);
+  assert.equal(warnings, ['poststop: error running hook #0 (/bin/false): exited with status 1', 'poststop: error running hook #2 (/bin/false): exited with status 1']);
   assert.is(readFileSync(log, 'utf8'), '{"n":1}\n');
 });
 
