@@ -19,4 +19,5 @@ declare module 'bun:ffi' {
     symbols: T,
   ): { symbols: { [K in keyof T]: (...args: unknown[]) => unknown }; close(): void };
   export const read: { i32(ptr: Pointer, offset: number): number };
+  export function ptr(view: ArrayBufferView): Pointer;
 }

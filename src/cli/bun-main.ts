@@ -5,7 +5,7 @@
 // host-runtime.ts copies into a sealed memfd before it starts it.
 import { readFileSync } from 'node:fs';
 import stubFile from '../../nsexec/build/tsrunc-nsexec' with { type: 'file' };
-import { bunLibc } from '../linux/bun-libc.js';
+import { bunLibc, bunSpawnApi } from '../linux/bun-libc.js';
 import { setHostRuntime } from '../linux/host-runtime.js';
 import type * as KoffiApi from 'koffi';
 import { main } from './main.js';
@@ -15,6 +15,7 @@ setHostRuntime({
   loadKoffi: () => require('../../node_modules/@koromix/koffi-linux-x64/linux_x64/koffi.node') as typeof KoffiApi,
   embeddedStub: () => readFileSync(stubFile),
   libc: bunLibc,
+  spawnApi: bunSpawnApi,
 });
 
 // Built with code splitting (scripts/build.mjs): what a command imports dynamically

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import { UserError } from '../errors.js';
-import { stubExecutable } from './host-runtime.js';
+import { stubExecutable } from './stub-binary.js';
 
 export interface ConsoleProxy {
   /** The console socket to put in the plan. */

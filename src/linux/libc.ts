@@ -12,8 +12,13 @@ export interface Libc {
   waitpidAsync(pid: number): Promise<{ pid: number; status: number }>;
   prctl(option: number, a: number, b: number, c: number, d: number): number;
   umount2(target: string, flags: number): number;
+  memfdCreate(name: string, flags: number): number;
+  /** fcntl(F_ADD_SEALS) */
+  addSeals(fd: number, seals: number): number;
   errno(): number;
 }
+
+const F_ADD_SEALS = 1033;
 
 let cached: Libc | undefined;
 
@@ -28,6 +33,7 @@ export function koffiLibc(): Libc {
   if (koffiCached) return koffiCached;
   const lib = koffi().load('libc.so.6');
   const waitpid = lib.func('int waitpid(int pid, _Out_ int *status, int options)');
+  const fcntl = lib.func('int fcntl(int fd, int cmd, ...)');
   koffiCached = {
     flock: lib.func('int flock(int fd, int op)'),
     mkfifo: lib.func('int mkfifo(const char *path, uint32_t mode)'),
@@ -42,6 +48,8 @@ export function koffiLibc(): Libc {
       }),
     prctl: lib.func('int prctl(int option, unsigned long a, unsigned long b, unsigned long c, unsigned long d)'),
     umount2: lib.func('int umount2(const char *target, int flags)'),
+    memfdCreate: lib.func('int memfd_create(const char *name, unsigned int flags)'),
+    addSeals: (fd, seals) => fcntl(fd, F_ADD_SEALS, 'int', seals),
     errno: () => koffi().errno(),
   };
   return koffiCached;

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { UserError } from '../errors.js';
 import type { Plan } from '../plan/types.js';
-import { stubExecutable } from './host-runtime.js';
+import { stubExecutable } from './stub-binary.js';
 
 // child_process costs every create ~3 ms to load: only when there are devices to move.
 const nodeRequire = createRequire(import.meta.url);

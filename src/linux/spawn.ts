@@ -3,9 +3,11 @@
 // spawn, and the stub needs none of what it offers. Like libuv, the child gets
 // default signal dispositions (node ignores SIGPIPE) and an empty signal mask.
 import { closeSync } from 'node:fs';
+import { hostRuntime } from './host-runtime.js';
 import { koffi } from './koffi.js';
 
-interface SpawnApi {
+/** The libc calls of a spawn; koffi's by default, bun:ffi's in the self-contained binary. */
+export interface SpawnApi {
   posixSpawn(pid: number[], path: string, fa: Buffer, attr: Buffer, argv: (string | null)[], envp: (string | null)[]): number;
   faInit(fa: Buffer): number;
   faAddDup2(fa: Buffer, fd: number, newfd: number): number;
@@ -19,14 +21,19 @@ interface SpawnApi {
   sigemptyset(set: Buffer): number;
   socketpair(domain: number, type: number, protocol: number, sv: number[]): number;
   fcntl(fd: number, cmd: number, type: string, arg: number): number;
+  errno(): number;
 }
 
 let cached: SpawnApi | undefined;
 
 function api(): SpawnApi {
-  if (cached) return cached;
+  cached ??= hostRuntime().spawnApi?.() ?? koffiSpawnApi();
+  return cached;
+}
+
+function koffiSpawnApi(): SpawnApi {
   const lib = koffi().load('libc.so.6');
-  cached = {
+  return {
     posixSpawn: lib.func('int posix_spawn(_Out_ int *pid, const char *path, void *fa, void *attr, const char **argv, const char **envp)'),
     faInit: lib.func('int posix_spawn_file_actions_init(void *fa)'),
     faAddDup2: lib.func('int posix_spawn_file_actions_adddup2(void *fa, int fd, int newfd)'),
@@ -40,8 +47,8 @@ function api(): SpawnApi {
     sigemptyset: lib.func('int sigemptyset(void *set)'),
     socketpair: lib.func('int socketpair(int domain, int type, int protocol, _Out_ int *sv)'),
     fcntl: lib.func('int fcntl(int fd, int cmd, ...)'),
+    errno: () => koffi().errno(),
   };
-  return cached;
 }
 
 const AF_UNIX = 1;
@@ -56,7 +63,7 @@ const OPAQUE_SIZE = 512;
 /** A connected pair of close-on-exec unix stream sockets. */
 export function socketPair(): [number, number] {
   const sv = [0, 0];
-  if (api().socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) !== 0) throw new Error(`socketpair: errno ${koffi().errno()}`);
+  if (api().socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) !== 0) throw new Error(`socketpair: errno ${api().errno()}`);
   return [sv[0], sv[1]];
 }
 
@@ -76,7 +83,7 @@ export function spawnProgram(path: string, argv: readonly string[], env: readonl
   try {
     for (const fd of fds) {
       const copy = c.fcntl(fd, F_DUPFD_CLOEXEC, 'int', fds.length);
-      if (copy < 0) return -koffi().errno();
+      if (copy < 0) return -c.errno();
       copies.push(copy);
     }
     copies.forEach((copy, i) => c.faAddDup2(fa, copy, i));

@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import { UserError } from '../errors.js';
 import type { IdMapping } from '../plan/types.js';
 import { errnoName, libc } from './libc.js';
-import { stubExecutable } from './host-runtime.js';
+import { stubExecutable } from './stub-binary.js';
 import { socketPair, spawnProgram } from './spawn.js';
 
 

@@ -62,7 +62,9 @@ test('memory limit: a memory hog is OOM-killed and events reports it', async () 
   let text = '';
   events.stdout.on('data', (d: Buffer) => (text += d.toString()));
   try {
-    await new Promise((r) => setTimeout(r, 300)); // events is watching before the hog starts
+    // events is watching before the hog starts: it has printed its first stats
+    const ready = Date.now() + 15_000;
+    while (!text.includes('"type":"stats"') && Date.now() < ready) await new Promise((r) => setTimeout(r, 50));
     writeFileSync(join(out, 'go'), '');
     const deadline = Date.now() + 15_000;
     while (!text.includes('"type":"oom"') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
