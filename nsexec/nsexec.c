@@ -97,7 +97,8 @@ int main(int argc, char **argv)
   plan_read(SYNC_FD, &plan);
   msg_debug("nsexec container setup: stage 0 (pid %d) read a plan of %zu records", (int)getpid(), plan.n);
   /* First, with the host's namespaces and credentials (cgroup_join.c). */
-  int cgroup_fd = join_cgroups(&plan);
+  int new_cgroupns;
+  int cgroup_fd = join_cgroups(&plan, &new_cgroupns);
   if (plan_first(&plan, R_CGROUP_JOIN))
     msg_debug("nsexec: stage 0 joined the container's cgroups");
   console_connect(&plan);
@@ -125,7 +126,7 @@ int main(int argc, char **argv)
   int done[2];
   if (pipe2(done, O_CLOEXEC) < 0)
     die_errno("pipe");
-  pid_t pid = clone_init(cgroup_fd);
+  pid_t pid = clone_init(cgroup_fd, new_cgroupns);
   if (pid < 0)
     die_errno("clone init");
   if (pid == 0) {

@@ -98,8 +98,8 @@ _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void die_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* cgroup_join.c (stage 0) */
-int join_cgroups(const struct plan *p);
-pid_t clone_init(int cgroup_fd);
+int join_cgroups(const struct plan *p, int *new_cgroupns);
+pid_t clone_init(int cgroup_fd, int new_cgroupns);
 
 /* namespaces.c (stage 0) */
 void join_namespaces(const struct plan *p);

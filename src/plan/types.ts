@@ -83,7 +83,7 @@ export interface PlanHook {
 /** What the stub does; fields map 1:1 onto plan records. */
 export interface Plan {
   /** The cgroups stage 0 joins first (src/plan/cgroup-join.ts); create fills it in, exec does not use it. */
-  cgroupJoin?: { how: 'tasks' | 'procs' | 'clone'; dir: string }[];
+  cgroupJoin?: { how: 'tasks' | 'procs' | 'clone' | 'clone-newcgroup'; dir: string }[];
   nsJoin: { type: NsType; path: string }[];
   userNsNew: boolean;
   /** CLONE_NEW* flags to unshare, without CLONE_NEWUSER. */

@@ -10,7 +10,7 @@ import { encodePlan } from '../plan/encode.js';
 import { cgroupManager, type CgroupManager } from '../cgroups/index.js';
 import { readMounts } from '../cgroups/mountinfo.js';
 import { expandCgroupMounts, type HostCgroups } from '../plan/cgroup-mounts.js';
-import { cgroupJoins } from '../plan/cgroup-join.js';
+import { cgroupJoinPlan } from '../plan/cgroup-join.js';
 import { ContainerDir, EXEC_FIFO } from '../state/store.js';
 import { rfc3339Now, type ContainerRecord } from '../state/container-state.js';
 import { libc } from '../linux/libc.js';
@@ -124,7 +124,7 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
     plan.console = tty.console;
     if (o.pidfdSocket) plan.pidfdSocket = { path: resolve(o.pidfdSocket), kind: 'standard' };
     plan.env = [...plan.env, ...extra.env];
-    plan.cgroupJoin = cgroupJoins(cgroup.dirs, plan);
+    Object.assign(plan, cgroupJoinPlan(cgroup.dirs, plan));
     const encoded = encodePlan(plan);
     timer.step('console, encode plan');
     const initPid = await runStub({

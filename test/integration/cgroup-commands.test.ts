@@ -243,4 +243,18 @@ test('ps lists the container processes (table, json, ps options)', () => {
   assert.equal(cgroupDirsFor(id), []);
 });
 
+test('--systemd-cgroup where it cannot work (no systemd, or v1/hybrid): one clear error, nothing left', () => {
+  const sd = existsSync('/run/systemd/system');
+  const v2Only = !readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => / - cgroup /.test(l));
+  if (sd && v2Only) return; // a host where the driver runs: the guest suite tests it
+  const before = s.containers();
+  const bundle = s.bundle((c) => (c.process!.args = ['true']));
+  const id = uniqueId('sd');
+  const r = s.tsrunc(['run', '--bundle', bundle, id], { globals: ['--systemd-cgroup'] });
+  assert.is(r.code, 1);
+  assert.match(r.stderr, sd ? /systemd cgroup driver: this host has cgroup (v1|hybrid); only pure cgroup v2/ : /systemd cgroup driver: systemd is not running/);
+  assert.equal(s.containers(), before);
+  assert.equal(cgroupDirsFor(id), []);
+});
+
 test.run();
