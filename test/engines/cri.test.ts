@@ -122,6 +122,7 @@ async function withPod(n: CriNode, c: CriClient, h: Handler, fn: (pod: Pod) => P
 interface ContainerOpts {
   resources?: Message;
   logPath?: string;
+  runAsUser?: number;
 }
 
 async function createContainer(c: CriClient, pod: Pod, name: string, command: string[], opts: ContainerOpts = {}): Promise<string> {
@@ -130,7 +131,13 @@ async function createContainer(c: CriClient, pod: Pod, name: string, command: st
     image: { image: BUSYBOX_IMAGE },
     command,
     log_path: opts.logPath ?? `${name}.log`,
-    linux: { resources: opts.resources ?? {}, security_context: { namespace_options: SHARED } },
+    linux: {
+      resources: opts.resources ?? {},
+      security_context: {
+        namespace_options: SHARED,
+        ...(opts.runAsUser !== undefined ? { run_as_user: { value: opts.runAsUser } } : {}),
+      },
+    },
   };
   const res = await c.call<{ container_id: string }>('CreateContainer', { pod_sandbox_id: pod.id, config, sandbox_config: pod.config }, 120_000);
   return res.container_id;
@@ -232,6 +239,16 @@ scenario('container logs are written to the CRI log path', async (n, c, h) => {
     assert.is(st.log_path, join(pod.logDir, 'logger/0.log'));
     const lines = readFileSync(st.log_path, 'utf8').trim().split('\n').map((l) => l.split(' ').slice(1).join(' ')).sort();
     assert.equal(lines, ['stderr F err-line', 'stdout F out-line']);
+  });
+});
+
+scenario('a non-root container (run_as_user 1000) writes its log through /dev/stdout and /dev/stderr', async (n, c, h) => {
+  await withPod(n, c, h, async (pod) => {
+    const id = await startContainer(c, pod, 'nonroot', ['sh', '-c', 'id -u > /dev/stdout; echo err-line > /dev/stderr'], { runAsUser: 1000 });
+    const st = await waitState(c, id, 'CONTAINER_EXITED');
+    assert.is(st.exit_code, 0, JSON.stringify(st));
+    const lines = readFileSync(st.log_path, 'utf8').trim().split('\n').map((l) => l.split(' ').slice(1).join(' ')).sort();
+    assert.equal(lines, ['stderr F err-line', 'stdout F 1000']);
   });
 });
 

@@ -212,6 +212,11 @@ scenario('run -i with a non-root --user reads stdin and writes stdout/stderr', (
   assert.is(r.code, 0, describe('docker', argv, r));
   assert.is(r.stdout, 'piped in\n1000\n');
   assert.match(r.stderr, /to-stderr/);
+  // Reopening the engine's pipes by path needs them to belong to the container's user.
+  const reopen = dockerRun(d, rt, ['-i', '--user', '1000'], ['sh', '-c', 'cat /dev/stdin; echo out > /dev/stdout; echo err > /dev/stderr'], 'by path\n');
+  assert.is(reopen.r.code, 0, describe('docker', reopen.argv, reopen.r));
+  assert.is(reopen.r.stdout, 'by path\nout\n');
+  assert.match(reopen.r.stderr, /err/);
 });
 
 scenario('run -it gives the container a terminal', (d, rt) => {
@@ -231,6 +236,9 @@ scenario('exec: plain, -i, -t and -u', (d, rt) => withContainer(d, rt, [], (name
   const piped = d.docker(['exec', '-i', name, 'sh', '-c', 'cat; echo done'], { input: 'to exec\n' });
   assert.is(piped.code, 0, describe('docker exec -i', [name], piped));
   assert.is(piped.stdout, 'to exec\ndone\n');
+  const userIn = d.docker(['exec', '-i', '-u', '1000', name, 'sh', '-c', 'cat /dev/stdin; echo out > /dev/stdout'], { input: 'as 1000\n' });
+  assert.is(userIn.code, 0, describe('docker exec -i -u 1000', [name], userIn));
+  assert.is(userIn.stdout, 'as 1000\nout\n');
   const user = d.docker(['exec', '-u', '1000:1000', name, 'id']);
   assert.is(user.code, 0, describe('docker exec -u', [name], user));
   assert.match(user.stdout, /^uid=1000\(\w+\) gid=1000\(/);
