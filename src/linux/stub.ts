@@ -32,6 +32,12 @@ export interface StubOptions {
   onMessage?: (type: string) => void;
   /** With --debug: the stub then traces each stage ({"type":"debug"} lines) to this. */
   onDebug?: (msg: string) => void;
+  /**
+   * exec: after `ready`, read on until the socket's EOF (it is close-on-exec, so
+   * EOF = the execve happened), so that an execve failure (exec format error,
+   * E2BIG) is reported instead of lost.
+   */
+  untilExec?: boolean;
 }
 
 interface StubMessage {
@@ -52,6 +58,8 @@ function mapText(maps: IdMapping[]): string {
 class Conversation {
   private initPid = 0;
   private buffered = '';
+  /** `ready` came and untilExec holds: EOF now means success. */
+  ready = false;
 
   constructor(
     private readonly opts: StubOptions,
@@ -70,9 +78,17 @@ class Conversation {
       } catch {
         throw new UserError(`container init sent an unreadable message: ${line}`);
       }
-      if (this.handle(m)) return this.initPid;
+      if (this.handle(m)) {
+        if (!this.opts.untilExec) return this.initPid;
+        this.ready = true;
+      }
     }
     return undefined;
+  }
+
+  /** The socket's EOF: the init's pid when it came after `ready` (untilExec). */
+  ended(): number | undefined {
+    return this.ready ? this.initPid : undefined;
   }
 
   /** True on ready. */
@@ -181,6 +197,10 @@ function runSpawned(opts: StubOptions, fds: number[]): number {
     const buf = Buffer.alloc(65536);
     for (;;) {
       const n = readRetrying(ours, buf);
+      if (n === 0 && talk.ready) {
+        reap(false);
+        return talk.ended()!;
+      }
       if (n === 0) throw new UserError(`container init exited before it was ready${reap(false)}`);
       const initPid = talk.feed(buf.subarray(0, n));
       if (initPid !== undefined) {
@@ -257,7 +277,14 @@ async function runChildProcess(opts: StubOptions): Promise<number> {
     });
     sock.on('error', () => {});
     // An error message may still be in the socket when the stub exits: judge on close.
-    sock.on('close', () => fail(new UserError(`container init exited before it was ready${stubExit}`)));
+    sock.on('close', () => {
+      const initPid = settled ? undefined : talk.ended();
+      if (initPid === undefined) fail(new UserError(`container init exited before it was ready${stubExit}`));
+      else {
+        settled = true;
+        resolve(initPid);
+      }
+    });
     sock.on('data', (chunk: Buffer) => {
       if (settled) return;
       let initPid: number | undefined;

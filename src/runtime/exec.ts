@@ -90,6 +90,7 @@ export async function execInContainer(g: GlobalOptions, o: ExecOptions): Promise
   let pid: number;
   try {
     pid = await runStub({
+      untilExec: true,
       onDebug: g.debug ? (msg) => log.debug(msg) : undefined,
       onMessage: (type) => timer.step(`stub: ${type === 'ready' ? 'process ready (namespaces joined, process set-up)' : type}`),
       plan: encodePlan(plan),

@@ -179,6 +179,19 @@ test('a program that cannot be executed: run and start print the init\'s error a
   assert.match(st.stderr, 'exec /tmp/garbage: exec format error');
   assert.is(s.state(id).status, 'stopped');
   s.ok(['delete', id]);
+  // exec into a running container: the same error, exit 255 as runc's exec failures, foreground or detached
+  const running = uniqueId('enoexec');
+  s.ok(['run', '-d', '--bundle', s.bundle((c) => {
+    c.mounts!.push({ destination: '/tmp', type: 'bind', source: dir, options: ['rbind', 'ro'] });
+    c.process!.args = ['sleep', '300'];
+  }), running]);
+  for (const detach of [[], ['-d']]) {
+    const ex = s.tsrunc(['exec', ...detach, running, '/tmp/garbage']);
+    assert.is(ex.code, 255, ex.stderr);
+    assert.match(ex.stderr, 'exec failed: exec /tmp/garbage: exec format error');
+  }
+  assert.is(s.tsrunc(['exec', running, 'true']).code, 0);
+  s.ok(['delete', '--force', running]);
   // one argument longer than the kernel's MAX_ARG_STRLEN (128 KiB)
   const big = s.tsrunc(['run', '--bundle', s.bundle((c) => (c.process!.args = ['echo', 'x'.repeat(200_000)])), uniqueId('e2big')]);
   assert.is(big.code, 1);
