@@ -179,6 +179,16 @@ export function terminate(pid: number, graceMs = 10_000): void {
 }
 
 /**
+ * Existing cgroup directories at a relative path: /sys/fs/cgroup/<path> (cgroup v2)
+ * and /sys/fs/cgroup/<hierarchy>/<path> (v1 and hybrid).
+ */
+export function cgroupDirsAt(path: string): string[] {
+  const rel = path.replace(/^\/+/, '');
+  const hierarchies = readdirSync('/sys/fs/cgroup', { withFileTypes: true }).filter((e) => e.isDirectory());
+  return [join('/sys/fs/cgroup', rel), ...hierarchies.map((h) => join('/sys/fs/cgroup', h.name, rel))].filter((d) => existsSync(d));
+}
+
+/**
  * Removes the (empty) cgroup directories named after a containerd namespace or
  * podman run that the runtime left as parents of container cgroups.
  */

@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { RUNTIME, announceRuntime, cleanupOnExit, run, sleepMs, uniqueName } from '../containerd/lib.js';
+import { RUNTIME, announceRuntime, cgroupDirsAt, cleanupOnExit, run, sleepMs, uniqueName } from '../containerd/lib.js';
 import type { ContainerStatus, CriClient, Message } from './cri-client.js';
 import { BUSYBOX_IMAGE, CNI_BIN, CriNode } from './cri-node.js';
 import { TIMINGS_ONLY, report, timeSideBySide, timingRounds } from './timings.js';
@@ -332,9 +332,8 @@ scenario('StopPodSandbox and RemovePodSandbox leave nothing behind', async (n, c
   assert.not.ok(n.containerd.ok(['task', 'ls', '-q']).split('\n').some((t) => [pod.id, ...ids].includes(t)), 'no tasks left');
   assert.not.ok(n.leftoverMounts().some((m) => [pod.id, ...ids].some((id) => m.includes(id))), `mounts left: ${n.leftoverMounts().join(', ')}`);
   assert.not.ok(existsSync(`/proc/${sandboxPid}/ns/net`) && readlinkSync(`/proc/${sandboxPid}/ns/net`) === netns, 'pause exited');
-  for (const ctl of ['memory', 'pids', 'cpu']) {
-    const dir = join('/sys/fs/cgroup', ctl, n.cgroupParent(pod.uid));
-    const left = existsSync(dir) ? run('find', [dir, '-mindepth', '1', '-type', 'd']).stdout.trim() : '';
+  for (const dir of cgroupDirsAt(n.cgroupParent(pod.uid))) {
+    const left = run('find', [dir, '-mindepth', '1', '-type', 'd']).stdout.trim();
     assert.is(left, '', `container cgroups left under ${dir}`);
   }
 });
@@ -358,6 +357,9 @@ e2e('nothing is left behind: pods, containers, runtime state, netns and rootfs m
   assert.equal((await c.call<{ containers: unknown[] }>('ListContainers')).containers, []);
   for (const h of HANDLERS) assert.equal(n.runtimeState(h), [], `${h} state dirs left`);
   assert.equal(n.leftoverMounts(), [], 'netns or rootfs mounts left');
+  for (const dir of cgroupDirsAt(n.runName)) {
+    assert.is(run('find', [dir, '-mindepth', '2', '-type', 'd']).stdout.trim(), '', `container cgroups left under ${dir}`);
+  }
 });
 
 test.run();

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { RUNTIME, announceRuntime, cleanupOnExit, describe, run, runWithTty, uniqueName } from '../containerd/lib.js';
+import { RUNTIME, announceRuntime, cgroupDirsAt, cleanupOnExit, describe, run, runWithTty, uniqueName } from '../containerd/lib.js';
 import { DOCKERD, DOCKER_CLIENT, Dockerd } from './dockerd.js';
 import { TIMINGS_ONLY, report, timeSideBySide, timingRounds } from './timings.js';
 
@@ -124,6 +124,17 @@ function waitStatus(d: Dockerd, name: string, want: string, ms = 10_000): string
 
 /** Reads a cgroup file inside the container under its v1 name or, failing that, its v2 name. */
 const cgroupFile = (v1: string, v2: string) => `cat /sys/fs/cgroup/${v1} 2>/dev/null || cat /sys/fs/cgroup/${v2}`;
+
+/** "frozen" or "thawed", from the freezer of a process's cgroup (v1 freezer.state, else v2 cgroup.events). */
+function freezerState(pid: string): string {
+  const lines = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n');
+  const v1 = lines.map((l) => l.split(':')).find((f) => f[1]?.split(',').includes('freezer'))?.[2];
+  if (v1 !== undefined) {
+    return readFileSync(join('/sys/fs/cgroup/freezer', v1, 'freezer.state'), 'utf8').trim() === 'FROZEN' ? 'frozen' : 'thawed';
+  }
+  const v2 = lines.find((l) => l.startsWith('0::'))?.slice(3) ?? '';
+  return /^frozen 1$/m.test(readFileSync(join('/sys/fs/cgroup', v2, 'cgroup.events'), 'utf8')) ? 'frozen' : 'thawed';
+}
 
 /** Whether bit n of a CapEff hex mask is set. */
 const hasCap = (capEff: string, n: number) => ((BigInt(`0x${capEff}`) >> BigInt(n)) & 1n) === 1n;
@@ -267,10 +278,10 @@ scenario('pause and unpause', (d, rt) => withContainer(d, rt, [], (name) => {
   d.ok(['pause', name]);
   assert.is(waitStatus(d, name, 'paused'), 'paused');
   const hostPid = d.inspect(name, '{{.State.Pid}}');
-  const state = readFileSync(`/proc/${hostPid}/stat`, 'utf8').split(') ')[1]?.[0];
-  assert.is(state, 'D', 'a frozen process is in uninterruptible sleep');
+  assert.is(freezerState(hostPid), 'frozen', 'the container cgroup is frozen');
   d.ok(['unpause', name]);
   assert.is(waitStatus(d, name, 'running'), 'running');
+  assert.is(freezerState(hostPid), 'thawed');
   assert.is(d.docker(['exec', name, 'true']).code, 0);
 }));
 
@@ -366,9 +377,7 @@ e2e('nothing is left behind: containers, runtime state, rootfs mounts, cgroups',
   assert.equal(d.containers(), [], 'containers left');
   assert.equal(d.runtimeState(), [], 'runtime state dirs left');
   assert.equal(d.rootfsMounts(), [], 'rootfs mounts left');
-  for (const h of readdirSync('/sys/fs/cgroup')) {
-    const dir = join('/sys/fs/cgroup', h, d.cgroupParent);
-    if (!existsSync(dir)) continue;
+  for (const dir of cgroupDirsAt(d.cgroupParent)) {
     const children = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
     assert.equal(children, [], `container cgroups left in ${dir}`);
   }
