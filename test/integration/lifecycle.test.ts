@@ -130,7 +130,7 @@ test('start on a container that is not created fails', () => {
 
 test('run returns the exit code and prints the output', () => {
   const r = s.runOnce(() => {}, ['sh', '-c', 'echo out; echo err >&2; exit 7']);
-  assert.is(r.code, 7);
+  assert.is(r.code, 7, r.stderr);
   assert.is(r.stdout, 'out\n');
   assert.match(r.stderr, 'err');
   assert.equal(s.containers(), []);
