@@ -150,6 +150,9 @@ export function allPids(dir: string): number[] {
   return pids;
 }
 
+/** How long rmdir is retried while the cgroup is still busy. */
+const RMDIR_BUSY_MS = 5000;
+
 /**
  * Removes dir and its sub-cgroups, deepest first. rmdir fails with EBUSY while
  * killed processes are still exiting, so each level is retried with a growing delay.
@@ -164,13 +167,15 @@ export function removeCgroupDir(dir: string): void {
   }
   for (const name of children) removeCgroupDir(join(dir, name));
   let delay = 1;
-  for (let attempt = 0; ; attempt++) {
+  // a killed task leaves the cgroup only once its parent reaped it, which a busy host may delay
+  const deadline = Date.now() + RMDIR_BUSY_MS;
+  for (;;) {
     try {
       rmdirSync(dir);
       return;
     } catch (err) {
       if (isCode(err, 'ENOENT')) return;
-      if (!isCode(err, 'EBUSY') || attempt >= 12) throw new Error(describeSystemError(`rmdir ${dir}`, err));
+      if (!isCode(err, 'EBUSY') || Date.now() > deadline) throw new Error(describeSystemError(`rmdir ${dir}`, err));
     }
     sleepMs(delay);
     delay = Math.min(delay * 2, 200);
