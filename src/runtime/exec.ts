@@ -9,7 +9,7 @@ import type { StdioOptions } from 'node:child_process';
 import { UserError, describeSystemError } from '../errors.js';
 import { log } from '../cli/log.js';
 import type { Process } from '../spec/config.js';
-import { parseJson } from '../spec/load.js';
+import { parseJson, withinDepth } from '../spec/load.js';
 import { checkSupported } from '../spec/unsupported.js';
 import { checkProcess } from '../spec/validate.js';
 import { applyExecOverrides, compileExecPlan, type ExecOverrides } from '../plan/exec.js';
@@ -141,7 +141,7 @@ function readProcessFile(path: string): Process {
     throw new UserError(describeSystemError(`open ${path}`, err));
   }
   const doc = parseJson(text, path);
-  const problems = checkProcess(doc, path);
+  const problems = withinDepth(text, path, () => checkProcess(doc, path));
   if (problems.length > 0) throw new UserError(problems.join('\n'));
   return doc as Process;
 }

@@ -36,14 +36,7 @@ export function loadBundleConfig(bundleDir: string): BundleConfig {
 /** Parses and checks config.json text; the file name in messages is "config.json". */
 export function parseConfig(text: string, file = 'config.json'): Spec {
   const doc = parseJson(text, file);
-  let problems: string[];
-  try {
-    problems = checkSpec(doc, file);
-  } catch (err) {
-    // the validator recurses per level: a pathological nesting overflows the stack
-    if (err instanceof RangeError) throw tooDeep(text, file);
-    throw err;
-  }
+  const problems = withinDepth(text, file, () => checkSpec(doc, file));
   if (problems.length > 0) throw new UserError(problems.join('\n'));
   const spec = doc as Spec;
   const unsupported = checkSupported(spec, file);
@@ -68,6 +61,16 @@ export function parseJson(text: string, file: string): unknown {
       throw scanErr;
     }
     throw new UserError(`${file}: invalid JSON at ${where}`);
+  }
+}
+
+/** Runs a check that recurses per level of doc (the validator): a pathological nesting gets tooDeep's message. */
+export function withinDepth<T>(text: string, file: string, check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    if (err instanceof RangeError) throw tooDeep(text, file);
+    throw err;
   }
 }
 
