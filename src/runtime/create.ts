@@ -81,7 +81,6 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
   }
 
   const cgroup = cgroupManager({ cgroupsPath: spec.linux?.cgroupsPath, id: o.id, systemd: g.systemdCgroup });
-  checkCgroupUnused(cgroup);
 
   const undo = new Unwinder();
   // Once the runtime-side hooks began, a failed create ends like a delete: with poststop hooks.
@@ -89,6 +88,8 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
   try {
     dir.createAndLock();
     undo.push(() => dir.remove());
+    // after the id is known to be free (as runc), before the cgroup is touched
+    checkCgroupUnused(cgroup);
     if (libc().mkfifo(dir.fifoPath, 0o622) !== 0) throw new Error(`mkfifo ${dir.fifoPath}: errno ${libc().errno()}`);
     // The init opens it after switching to the container's user; umask must not narrow it.
     chmodSync(dir.fifoPath, 0o622);
