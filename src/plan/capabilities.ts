@@ -1,4 +1,5 @@
 // Capability names → bit masks for the CAPS record.
+import { readFileSync } from 'node:fs';
 import type { LinuxCapabilities } from '../spec/config.js';
 import type { PlanCaps } from './types.js';
 
@@ -19,15 +20,33 @@ const CAP_NUMBER = new Map(CAPABILITY_NAMES.map((name, i) => [name, i]));
 
 const SETS = ['bounding', 'effective', 'permitted', 'inheritable', 'ambient'] as const;
 
+let lastCap: number | undefined;
+
+/** The running kernel's CAP_LAST_CAP (/proc/sys/kernel/cap_last_cap); every known one when unreadable. */
+export function hostLastCap(): number {
+  if (lastCap === undefined) {
+    let n = NaN;
+    try {
+      n = Number(readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8').trim());
+    } catch {
+      // not Linux, or no /proc: assume the kernel knows every name we do
+    }
+    lastCap = Number.isInteger(n) && n >= 0 ? n : CAPABILITY_NAMES.length - 1;
+  }
+  return lastCap;
+}
+
 /**
- * Like runc (since 1.0), unknown capability names are not an error: they are
- * reported through `warn` and left out, so a config written for a newer kernel
- * still runs. Without process.capabilities runc clears all five sets (its
+ * Like runc (since 1.0), unknown capability names, and those the running
+ * kernel does not have (numbers above `kernelLastCap`), are not an error:
+ * they are reported through `warn` and left out, so a config written for a
+ * newer kernel still runs. Without process.capabilities runc clears all five sets (its
  * init applies an empty Capabilities), and so do we.
  */
 export function compileCaps(
   caps: LinuxCapabilities | undefined,
   warn: (msg: string) => void,
+  kernelLastCap: number = hostLastCap(),
 ): PlanCaps {
   if (!caps) {
     return { bounding: 0n, effective: 0n, permitted: 0n, inheritable: 0n, ambient: 0n };
@@ -37,14 +56,14 @@ export function compileCaps(
     let m = 0n;
     for (const name of names ?? []) {
       const n = CAP_NUMBER.get(name);
-      if (n === undefined) unknown.add(name);
+      if (n === undefined || n > kernelLastCap) unknown.add(name);
       else m |= 1n << BigInt(n);
     }
     return m;
   };
   const out = {} as PlanCaps;
   for (const set of SETS) out[set] = mask(caps[set]);
-  if (unknown.size > 0) warn(`ignoring unknown capabilities: ${[...unknown].sort().join(', ')}`);
+  if (unknown.size > 0) warn(`ignoring unknown or unavailable capabilities: ${[...unknown].sort().join(', ')}`);
   // The kernel only raises an ambient capability that is both permitted and
   // inheritable; runc warns and goes on, and so do we (runc spec asks for it).
   const raisable = out.permitted & out.inheritable;

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compilePlan, type CompileOptions } from '../../src/plan/compile.js';
+import { compileCaps, hostLastCap } from '../../src/plan/capabilities.js';
 import { UserError } from '../../src/errors.js';
 import type { Spec } from '../../src/spec/config.js';
 
@@ -336,11 +337,20 @@ test('capabilities: unknown names are ignored with a warning, absent means all f
   assert.is(c.ambient, 1n << 40n);
   assert.is(c.effective, 0n);
   assert.equal(warnings, [
-    'ignoring unknown capabilities: CAP_FOO',
+    'ignoring unknown or unavailable capabilities: CAP_FOO',
     'ignoring ambient capabilities that are not both permitted and inheritable',
   ]);
   delete s.process!.capabilities;
   assert.equal(compilePlan(s, OPTS).caps, { bounding: 0n, effective: 0n, permitted: 0n, inheritable: 0n, ambient: 0n });
+});
+
+test('capabilities the running kernel lacks (above cap_last_cap) are skipped with the same warning (as runc)', () => {
+  const warnings: string[] = [];
+  // an older kernel whose last capability is CAP_PERFMON (38)
+  const c = compileCaps({ bounding: ['CAP_KILL', 'CAP_BPF', 'CAP_CHECKPOINT_RESTORE'], effective: ['CAP_KILL'] }, (w) => warnings.push(w), 38);
+  assert.is(c.bounding, 1n << 5n);
+  assert.equal(warnings, ['ignoring unknown or unavailable capabilities: CAP_BPF, CAP_CHECKPOINT_RESTORE']);
+  assert.ok(hostLastCap() >= 36, 'read from /proc/sys/kernel/cap_last_cap');
 });
 
 test('errors: namespaces and user/time mappings', () => {
