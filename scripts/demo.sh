@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the busybox demo bundle through the container lifecycle:
 # create → state → start → state → (wait for exit) → state → delete.
-# TSRUNC selects the runtime binary (default bin/tsrunc; TSRUNC=runc compares).
+# TSRUNC selects the runtime binary (default dist/tsrunc, the self-contained build;
+# TSRUNC=bin/tsrunc for the Node build, TSRUNC=runc compares).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -12,7 +13,7 @@ if [ -z "${TSRUNC_DEMO_REAPER:-}" ] && command -v tini >/dev/null; then
   TSRUNC_DEMO_REAPER=1 exec tini -s -- "$0" "$@"
 fi
 
-TSRUNC=${TSRUNC:-bin/tsrunc}
+TSRUNC=${TSRUNC:-dist/tsrunc}
 ROOT=${TSRUNC_DEMO_ROOT:-/run/tsrunc-demo}
 BUNDLE=bundles/busybox
 ID=demo-$$
