@@ -93,11 +93,11 @@ writeFileSync(`${cli}.cache`, script.createCachedData());
 execFileSync(
   resolve('node_modules/.bin/bun'),
   ['build', '--compile', '--splitting', '--bytecode', '--minify', '--keep-names', '--format=esm', '--target=bun-linux-x64',
-    // a runtime runs as root in directories others control (containerd: the bundle):
-    // it must not pick up a bunfig.toml (preload scripts!), .env, tsconfig or package.json there
     // a command lives for milliseconds: JIT tiers that pay off later only cost CPU now
     // (state 9.7 → 7.5 ms wall on an idle machine; docs/performance.md)
     '--compile-jit-policy=100',
+    // a runtime runs as root in directories others control (containerd: the bundle):
+    // it must not pick up a bunfig.toml (preload scripts!), .env, tsconfig or package.json there
     '--no-compile-autoload-bunfig', '--no-compile-autoload-dotenv', '--no-compile-autoload-tsconfig', '--no-compile-autoload-package-json',
     '--define', `TSRUNC_BUILD_INFO=${buildInfo}`, 'src/cli/bun-main.ts', '--outfile', resolve(fresh, 'tsrunc')],
   { stdio: ['ignore', 'ignore', 'inherit'] },

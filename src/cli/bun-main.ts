@@ -2,7 +2,8 @@
 // (scripts/build.mjs): the bundler embeds the files named here, so the binary
 // needs nothing from the checkout at run time: koffi's native module is
 // required by its file path, and the C stub rides along as a file that
-// host-runtime.ts copies into a sealed memfd before it starts it.
+// stub-binary.ts copies into a sealed memfd before it starts it; the libc calls
+// of the common commands go through bun:ffi (bun-libc.ts) instead of koffi.
 import { readFileSync } from 'node:fs';
 import stubFile from '../../nsexec/build/tsrunc-nsexec' with { type: 'file' };
 import { bunLibc, bunSpawnApi } from '../linux/bun-libc.js';

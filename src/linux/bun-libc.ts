@@ -4,13 +4,12 @@
 // kill, start, delete, create and run need nothing else from it (seccomp,
 // bpf and the systemd bus still load koffi when a config asks for them).
 import { dlopen, FFIType, ptr, read, type Pointer } from 'bun:ffi';
-import type { Libc } from './libc.js';
+import { F_ADD_SEALS, type Libc } from './libc.js';
 import type { SpawnApi } from './spawn.js';
 
 const { i32, u32, u64, cstring, ptr: pointer } = FFIType;
 
 const WNOHANG = 1;
-const F_ADD_SEALS = 1033;
 /** How often a foreground wait looks even without a SIGCHLD (it also keeps the event loop alive). */
 const WAIT_POLL_MS = 100;
 
@@ -114,7 +113,7 @@ export function bunSpawnApi(): SpawnApi {
       const keep: Buffer[] = [];
       const r = num(s.posix_spawn(out, z(path), fa, attr, cStrings(argv, keep), cStrings(envp, keep)));
       pid[0] = out[0];
-      keep.length = 0;
+      keep.length = 0; // the strings' buffers stay referenced until the call has returned
       return r;
     },
     faInit: (fa) => num(s.posix_spawn_file_actions_init(fa)),

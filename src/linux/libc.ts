@@ -1,7 +1,7 @@
 // The few libc calls Node does not offer, through koffi. Loaded lazily: most
 // commands (state, list) never need it, and loading koffi costs start-up time.
 // The self-contained binary offers its own (bun:ffi, src/linux/bun-libc.ts):
-// kill, start and delete then never load koffi.
+// kill, start, delete, create and run then never load koffi.
 import { hostRuntime } from './host-runtime.js';
 import { koffi } from './koffi.js';
 
@@ -18,7 +18,7 @@ export interface Libc {
   errno(): number;
 }
 
-const F_ADD_SEALS = 1033;
+export const F_ADD_SEALS = 1033;
 
 let cached: Libc | undefined;
 

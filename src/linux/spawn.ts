@@ -1,4 +1,5 @@
-// Starting a program with posix_spawn(3) through koffi, for the stub: node's
+// Starting a program with posix_spawn(3) through koffi (bun:ffi in the self-contained
+// binary, src/linux/bun-libc.ts), for the stub: node's
 // child_process costs `create` several ms to load (with net and stream) and to
 // spawn, and the stub needs none of what it offers. Like libuv, the child gets
 // default signal dispositions (node ignores SIGPIPE) and an empty signal mask.

@@ -6,10 +6,9 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Session, TSRUNC, uniqueId } from '../lib/harness.js';
+import { SELF_CONTAINED, Session, TSRUNC, uniqueId } from '../lib/harness.js';
 
 const s = new Session();
-const selfContained = !TSRUNC.endsWith('bin/tsrunc');
 const lonely = mkdtempSync('/tmp/tsrunc-alone-');
 test.after(() => {
   s.cleanup();
@@ -24,11 +23,11 @@ test('--version names the version, the commit, the spec and the runtime build', 
   assert.ok(lines.includes('spec: 1.3.0'), out);
   const runtime = lines.find((l) => l.startsWith('runtime: '));
   assert.ok(runtime, out);
-  assert.match(runtime!, selfContained ? /^runtime: bun \S+ \(self-contained\)$/ : /^runtime: node v\d+/);
+  assert.match(runtime!, SELF_CONTAINED ? /^runtime: bun \S+ \(self-contained\)$/ : /^runtime: node v\d+/);
 });
 
 test('the self-contained binary runs a container when it is the only file in its directory', () => {
-  if (!selfContained) {
+  if (!SELF_CONTAINED) {
     console.log('    (Node build: needs its checkout; nothing to check)');
     return;
   }

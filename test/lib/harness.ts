@@ -11,8 +11,10 @@ import type { Spec } from '../../src/spec/config.js';
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 /** The binary under test: TSRUNC_BIN (test/run.mjs sets it: dist/tsrunc, or bin/tsrunc for the Node build). */
 export const TSRUNC = process.env.TSRUNC_BIN ? resolve(process.env.TSRUNC_BIN) : join(REPO, 'bin/tsrunc');
+/** True for dist/tsrunc (or a copy of it), false for the Node build. */
+export const SELF_CONTAINED = !TSRUNC.endsWith('bin/tsrunc');
 /** The file a container must never be able to change: the self-contained binary carries the stub inside. */
-export const STUB_FILE = TSRUNC.endsWith('bin/tsrunc') ? join(REPO, 'nsexec/build/tsrunc-nsexec') : TSRUNC;
+export const STUB_FILE = SELF_CONTAINED ? TSRUNC : join(REPO, 'nsexec/build/tsrunc-nsexec');
 export const ROOTFS = join(REPO, 'bundles/busybox/rootfs');
 
 export interface Result {
