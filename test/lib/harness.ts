@@ -2,7 +2,7 @@
 // unique container ids, bundles over the busybox rootfs, and cleanup that
 // runs even when a test fails.
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, cpSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultConfig } from '../../src/spec/default-config.js';
@@ -87,6 +87,8 @@ export class Session {
     spec.root = { path: ROOTFS, readonly: true };
     spec.process!.terminal = false;
     mutate(spec);
+    const userns = (spec.linux?.namespaces ?? []).some((n) => n.type === 'user');
+    if (userns && spec.root.path === ROOTFS) spec.root.path = rootfsForUserNamespace();
     writeFileSync(join(dir, 'config.json'), JSON.stringify(spec, null, 2));
     this.bundles.push(dir);
     return dir;
@@ -122,6 +124,34 @@ export function withPipes(args: string[], input: string): { code: number | null;
   const cmd = `( printf %s ${q(input)} | ${[TSRUNC, ...args].map(q).join(' ')} 2>&1 1>&3 | sed 's/^/E:/' ) 3>&1 | cat`;
   const r = spawnSync('sh', ['-c', cmd], { encoding: 'utf8', timeout: 60_000 });
   return { code: r.status, lines: r.stdout.split('\n').filter((l) => l !== '').sort() };
+}
+
+/** True when every directory above path lets others search it (o+x). */
+function searchableByOthers(path: string): boolean {
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0) return false;
+    if (dir === '/') return true;
+  }
+}
+
+let rootfsCopy: string | undefined;
+
+/**
+ * The rootfs for a container with a user namespace. Its mapped root is not the
+ * host's root and must be able to reach the rootfs, as with runc; a checkout
+ * under a 0700 directory (a `mktemp -d` clone) it cannot reach gets a copy
+ * under /tmp, made once per test process and removed when it exits.
+ */
+function rootfsForUserNamespace(): string {
+  if (searchableByOthers(ROOTFS)) return ROOTFS;
+  if (!rootfsCopy) {
+    const dir = mkdtempSync('/tmp/tsrunc-test-rootfs-');
+    chmodSync(dir, 0o755);
+    rootfsCopy = join(dir, 'rootfs');
+    cpSync(ROOTFS, rootfsCopy, { recursive: true, verbatimSymlinks: true });
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return rootfsCopy;
 }
 
 /** Mount points under a path, as /proc/self/mountinfo lists them. */
