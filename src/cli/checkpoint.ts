@@ -1,80 +1,124 @@
-// checkpoint and restore: runc's flags are accepted so that an engine calling
-// them gets a clear answer: tsrunc has no CRIU support.
-import { statSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
-import { UserError } from '../errors.js';
-import { action, requireId } from './command.js';
+// checkpoint and restore with CRIU, runc's flags (runc v1.1.5 checkpoint.go, restore.go).
+import { resolve } from 'node:path';
+import { action, globals, requireId } from './command.js';
 import type { CommandSpec, Flags } from './flags.js';
+import type { CriuFlags } from '../criu/options.js';
 
 /** The CRIU flags runc's checkpoint and restore share. */
 const CRIU_FLAGS: Flags = {
-  'image-path': { type: 'string', describe: 'path for saving criu image files' },
-  'work-path': { type: 'string', describe: 'path for saving work files and logs' },
-  'tcp-established': { type: 'boolean', default: false },
-  'ext-unix-sk': { type: 'boolean', default: false },
-  'shell-job': { type: 'boolean', default: false },
-  'file-locks': { type: 'boolean', default: false },
-  'manage-cgroups-mode': { type: 'string' },
-  'empty-ns': { type: 'string' },
-  'auto-dedup': { type: 'boolean', default: false },
-  'lazy-pages': { type: 'boolean', default: false },
+  'image-path': { type: 'string', describe: 'path for saving criu image files (default: ./checkpoint)' },
+  'work-path': { type: 'string', describe: 'path for saving work files and logs (default: the image path)' },
+  'tcp-established': { type: 'boolean', default: false, describe: 'allow open tcp connections' },
+  'ext-unix-sk': { type: 'boolean', default: false, describe: 'allow external unix sockets' },
+  'shell-job': { type: 'boolean', default: false, describe: 'allow shell jobs' },
+  'file-locks': { type: 'boolean', default: false, describe: 'handle file locks, for safety' },
+  'manage-cgroups-mode': { type: 'string', describe: "cgroups mode: 'soft' (default), 'full', 'strict' or 'ignore'" },
+  'empty-ns': { type: 'string', describe: "create a namespace, but don't restore its properties (network)" },
+  'auto-dedup': { type: 'boolean', default: false, describe: 'enable auto deduplication of memory images' },
+  'lazy-pages': { type: 'boolean', default: false, describe: 'use userfaultfd to lazily restore memory pages' },
 };
 
 interface CriuArgs {
   id: string;
   imagePath?: string;
+  workPath?: string;
+  tcpEstablished: boolean;
+  extUnixSk: boolean;
+  shellJob: boolean;
+  fileLocks: boolean;
+  manageCgroupsMode?: string;
+  emptyNs?: string;
+  autoDedup: boolean;
+  lazyPages: boolean;
+  criu?: string;
+}
+
+interface CheckpointArgs extends CriuArgs {
+  leaveRunning: boolean;
   parentPath?: string;
+  preDump: boolean;
+  pageServer?: string;
+  statusFd?: number;
 }
 
-/** The arguments are checked first, as runc does, so a bad one is named even here. */
-function notSupported(what: string) {
-  return action<CriuArgs>((argv) => {
-    requireId(argv.id);
-    if (argv.parentPath !== undefined) checkParentPath(argv.parentPath, argv.imagePath ?? 'checkpoint');
-    throw new UserError(`${what} is not supported by tsrunc (no CRIU support)`);
-  });
+interface RestoreArgs extends CriuArgs {
+  bundle: string;
+  detach: boolean;
+  pidFile?: string;
+  consoleSocket?: string;
+  noSubreaper: boolean;
+  noPivot: boolean;
 }
 
-/** runc: the pre-dump's images, relative to --image-path (CRIU follows a symlink there). */
-function checkParentPath(parent: string, imagePath: string): void {
-  if (isAbsolute(parent)) throw new UserError(`--parent-path ${parent}: must be relative (to --image-path)`);
-  const dir = join(imagePath, parent);
-  let isDir = false;
-  try {
-    isDir = statSync(dir).isDirectory();
-  } catch {
-    // reported below
-  }
-  if (!isDir) throw new UserError(`invalid --parent-path ${parent}: ${dir} is not a directory`);
+function criuFlags(a: CriuArgs): CriuFlags {
+  return {
+    imagePath: resolve(a.imagePath || 'checkpoint'),
+    workPath: a.workPath ? resolve(a.workPath) : undefined,
+    tcpEstablished: a.tcpEstablished,
+    extUnixSk: a.extUnixSk,
+    shellJob: a.shellJob,
+    fileLocks: a.fileLocks,
+    manageCgroupsMode: a.manageCgroupsMode,
+    emptyNs: a.emptyNs,
+    autoDedup: a.autoDedup,
+    lazyPages: a.lazyPages,
+  };
 }
 
-export const checkpoint: CommandSpec<CriuArgs> = {
+export const checkpoint: CommandSpec<CheckpointArgs> = {
   name: 'checkpoint',
-  describe: 'checkpoint a running container (not supported: reports so)',
+  describe: 'checkpoint a running container with CRIU',
   positionals: [{ name: 'id', required: true }],
   flags: {
     ...CRIU_FLAGS,
-    'leave-running': { type: 'boolean', default: false },
-    'parent-path': { type: 'string' },
-    'pre-dump': { type: 'boolean', default: false },
-    'page-server': { type: 'string' },
-    'status-fd': { type: 'number' },
+    'leave-running': { type: 'boolean', default: false, describe: 'leave the process running after checkpointing' },
+    'parent-path': { type: 'string', describe: 'path for previous criu image files in pre-dump (relative to the image path)' },
+    'pre-dump': { type: 'boolean', default: false, describe: "dump container's memory information only, leave the container running after this" },
+    'page-server': { type: 'string', describe: 'ADDRESS:PORT of the page server' },
+    'status-fd': { type: 'number', describe: 'criu writes \\0 to this FD once lazy-pages is ready' },
   },
-  run: notSupported('checkpoint'),
+  run: action<CheckpointArgs>(async (argv) => {
+    const id = requireId(argv.id);
+    const { setCriuPath } = await import('../criu/swrk.js');
+    const { checkpointContainer } = await import('../runtime/checkpoint.js');
+    setCriuPath(argv.criu);
+    checkpointContainer(globals(argv), id, {
+      ...criuFlags(argv),
+      leaveRunning: argv.leaveRunning,
+      parentPath: argv.parentPath,
+      preDump: argv.preDump,
+      pageServer: argv.pageServer,
+      statusFd: argv.statusFd,
+    });
+  }),
 };
 
-export const restore: CommandSpec<CriuArgs> = {
+export const restore: CommandSpec<RestoreArgs> = {
   name: 'restore',
-  describe: 'restore a container from a checkpoint (not supported: reports so)',
+  describe: 'restore a container from a CRIU checkpoint; wait for it unless --detach',
   positionals: [{ name: 'id', required: true }],
   flags: {
     ...CRIU_FLAGS,
-    bundle: { type: 'string', alias: 'b', default: '.' },
-    detach: { type: 'boolean', alias: 'd', default: false },
-    'pid-file': { type: 'string' },
-    'console-socket': { type: 'string' },
-    'no-subreaper': { type: 'boolean', default: false },
-    'no-pivot': { type: 'boolean', default: false },
+    bundle: { type: 'string', alias: 'b', default: '.', describe: 'path to the root of the bundle directory' },
+    detach: { type: 'boolean', alias: 'd', default: false, describe: 'detach from the container' },
+    'pid-file': { type: 'string', describe: 'file to write the process id to' },
+    'console-socket': { type: 'string', describe: 'unix socket that receives the pty master' },
+    'no-subreaper': { type: 'boolean', default: false, describe: 'disable the use of the subreaper (accepted, as runc)' },
+    'no-pivot': { type: 'boolean', default: false, describe: 'accepted, as runc (CRIU restores the mounts)' },
   },
-  run: notSupported('restore'),
+  run: action<RestoreArgs>(async (argv) => {
+    const id = requireId(argv.id);
+    const { setCriuPath } = await import('../criu/swrk.js');
+    const { restoreContainer } = await import('../runtime/restore.js');
+    setCriuPath(argv.criu);
+    return restoreContainer(globals(argv), {
+      ...criuFlags(argv),
+      id,
+      bundle: argv.bundle,
+      detach: argv.detach,
+      pidFile: argv.pidFile,
+      consoleSocket: argv.consoleSocket,
+      noPivot: argv.noPivot,
+    });
+  }),
 };

@@ -15,6 +15,8 @@ export interface Libc {
   memfdCreate(name: string, flags: number): number;
   /** fcntl(F_ADD_SEALS) */
   addSeals(fd: number, seals: number): number;
+  /** mount(2) with string arguments (a bind mount ignores fstype and data) */
+  mount(source: string, target: string, fstype: string, flags: number, data: string): number;
   errno(): number;
 }
 
@@ -50,6 +52,7 @@ export function koffiLibc(): Libc {
     umount2: lib.func('int umount2(const char *target, int flags)'),
     memfdCreate: lib.func('int memfd_create(const char *name, unsigned int flags)'),
     addSeals: (fd, seals) => fcntl(fd, F_ADD_SEALS, 'int', seals),
+    mount: lib.func('int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)'),
     errno: () => koffi().errno(),
   };
   return koffiCached;
@@ -57,6 +60,8 @@ export function koffiLibc(): Libc {
 
 export const LOCK_EX = 2;
 export const MNT_DETACH = 2;
+export const MS_BIND = 0x1000;
+export const MS_REC = 0x4000;
 
 /** Decodes a wait status into runc's exit code convention (128 + signal). */
 export function exitCodeOf(status: number): number {

@@ -54,6 +54,7 @@ function koffiSpawnApi(): SpawnApi {
 
 const AF_UNIX = 1;
 const SOCK_STREAM = 1;
+const SOCK_SEQPACKET = 5;
 const SOCK_CLOEXEC = 0o2000000;
 const F_DUPFD_CLOEXEC = 1030;
 const POSIX_SPAWN_SETSIGDEF = 0x04;
@@ -61,10 +62,11 @@ const POSIX_SPAWN_SETSIGMASK = 0x08;
 // glibc's posix_spawn_file_actions_t is 80 bytes, posix_spawnattr_t 336, sigset_t 128
 const OPAQUE_SIZE = 512;
 
-/** A connected pair of close-on-exec unix stream sockets. */
-export function socketPair(): [number, number] {
+/** A connected pair of close-on-exec unix stream sockets (seqpacket ones: message boundaries kept, for CRIU's RPC). */
+export function socketPair(type: 'stream' | 'seqpacket' = 'stream'): [number, number] {
   const sv = [0, 0];
-  if (api().socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) !== 0) throw new Error(`socketpair: errno ${api().errno()}`);
+  const kind = type === 'stream' ? SOCK_STREAM : SOCK_SEQPACKET;
+  if (api().socketpair(AF_UNIX, kind | SOCK_CLOEXEC, 0, sv) !== 0) throw new Error(`socketpair: errno ${api().errno()}`);
   return [sv[0], sv[1]];
 }
 

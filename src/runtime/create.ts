@@ -192,7 +192,7 @@ function checkCgroupUnused(cgroup: CgroupManager): void {
 }
 
 /** Where the container's cgroup lives on this host, for the /sys/fs/cgroup mount inside it. */
-function hostCgroups(cgroup: CgroupManager): HostCgroups {
+export function hostCgroups(cgroup: CgroupManager): HostCgroups {
   const mounts = readMounts();
   const v2Dir = cgroup.dirs[''];
   const hierarchies = mounts.v1
