@@ -57,7 +57,7 @@ export const GLOBAL_FLAGS: Flags = {
   debug: { type: 'boolean', default: false, describe: 'log debug output' },
   'systemd-cgroup': { type: 'boolean', default: false, describe: 'use the systemd cgroup driver' },
   rootless: { type: 'string', default: 'auto', describe: 'true, false or auto' },
-  criu: { type: 'string', hidden: true },
+  criu: { type: 'string', describe: 'path to the criu binary used for checkpoint and restore (default: criu in PATH)' },
 };
 
 export function camelCase(name: string): string {

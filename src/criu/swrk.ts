@@ -2,10 +2,11 @@
 // criu started with its end as fd 3 (and the caller's fds after it), one
 // request, then notifications answered until the final response. CRIU's own
 // errors come back with the path of its log so the user can read why.
-import { closeSync, existsSync, readSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, readFileSync, writeSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { UserError } from '../errors.js';
 import { exitCodeOf, libc } from '../linux/libc.js';
+import { recvWithFds } from '../linux/scm-rights.js';
 import { socketPair, spawnProgram } from '../linux/spawn.js';
 import { decodeResp, encodeReq, ReqType, type CriuReq, type CriuResp } from './rpc.js';
 
@@ -16,8 +17,8 @@ export interface SwrkOptions {
   logPath: string;
   /** Runs once criu's pid is known, before the request (restore puts criu into the container's cgroup). */
   onStart?: (criuPid: number) => void;
-  /** A notify script ("post-dump", "setup-namespaces", "post-restore", …) with its pid; throwing aborts. */
-  onNotify?: (script: string, pid: number) => void;
+  /** A notify script ("post-dump", "setup-namespaces", "post-restore", "orphan-pts-master", …) with its pid and the fds that came with it (closed after); throwing aborts. */
+  onNotify?: (script: string, pid: number, fds: readonly number[]) => void;
 }
 
 let criuPath: string | undefined;
@@ -59,6 +60,7 @@ export function criuSwrk(req: CriuReq, o: SwrkOptions): CriuResp {
   }
   const kind = req.type;
   const logLine = o.logPath ? `\nlog file: ${o.logPath}` : '';
+  const fail = (what: string): UserError => new UserError(`criu failed: type ${kind}${what}${logLine}${firstError(o.logPath)}`);
   let waited = false;
   let open = true;
   const closeClient = (): void => {
@@ -74,35 +76,40 @@ export function criuSwrk(req: CriuReq, o: SwrkOptions): CriuResp {
   try {
     o.onStart?.(pid);
     send(client, encodeReq(req));
-    const buf = Buffer.alloc(MAX_MESSAGE);
     for (;;) {
-      let n: number;
+      let msg: { data: Buffer; fds: number[] };
       try {
-        n = readSync(client, buf, 0, buf.length, null);
+        msg = recvWithFds(client, MAX_MESSAGE);
       } catch (err) {
-        throw new UserError(`criu failed: type ${kind}: reading its answer: ${(err as Error).message}${logLine}`);
+        throw fail(`: reading its answer: ${(err as Error).message}`);
       }
+      const n = msg.data.length;
       if (n === 0) {
         closeClient();
         const code = exitCodeOf(wait());
-        throw new UserError(`criu failed: type ${kind}: criu exited with status ${code} before answering${logLine}`);
+        throw fail(`: criu exited with status ${code} before answering`);
       }
-      if (n === buf.length) throw new UserError(`criu failed: type ${kind}: answer too large${logLine}`);
-      const resp = decodeResp(buf.subarray(0, n));
+      if (n === MAX_MESSAGE) throw fail(': answer too large');
+      const resp = decodeResp(msg.data);
       if (!resp.success) {
         const why = resp.crErrmsg ? `: ${resp.crErrmsg}` : '';
-        throw new UserError(`criu failed: type ${kind} errno ${resp.crErrno ?? 0}${why}${logLine}`);
+        throw fail(` errno ${resp.crErrno ?? 0}${why}`);
       }
       if (resp.type === ReqType.NOTIFY) {
-        o.onNotify?.(resp.notify?.script ?? '', resp.notify?.pid ?? 0);
+        try {
+          o.onNotify?.(resp.notify?.script ?? '', resp.notify?.pid ?? 0, msg.fds);
+        } finally {
+          for (const fd of msg.fds) closeSync(fd);
+        }
         send(client, encodeReq({ type: 'NOTIFY', notifySuccess: true }));
         continue;
       }
+      for (const fd of msg.fds) closeSync(fd);
       closeClient();
       const status = wait();
-      // a pre-dump leaves criu waiting for the next command: it is killed, as runc does
+      // after a pre-dump criu waits for a next request: our closed end tells it there is none
       if (status !== 0 && kind !== 'PRE_DUMP' && kind !== 'VERSION' && kind !== 'FEATURE_CHECK') {
-        throw new UserError(`criu failed: type ${kind}: criu exited with status ${exitCodeOf(status)}${logLine}`);
+        throw fail(`: criu exited with status ${exitCodeOf(status)}`);
       }
       return resp;
     }
@@ -117,6 +124,17 @@ export function criuSwrk(req: CriuReq, o: SwrkOptions): CriuResp {
       wait();
     }
     throw err;
+  }
+}
+
+/** CRIU's first "Error (file:line): …" of the log, so the cause shows without opening it. */
+function firstError(logPath: string): string {
+  if (!logPath) return '';
+  try {
+    const line = readFileSync(logPath, 'utf8').split('\n').find((l) => /\bError \(/.test(l));
+    return line ? `\ncriu: ${line.replace(/^\([\d.]+\)\s*/, '')}` : '';
+  } catch {
+    return '';
   }
 }
 

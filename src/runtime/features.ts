@@ -179,11 +179,11 @@ export function features(): Features {
       // not org.opencontainers.*: config.md reserves that namespace for the spec itself
       'tsrunc.version': BUILD_INFO.version,
       'tsrunc.commit': BUILD_INFO.commit,
-      'tsrunc.checkpoint.enabled': 'false',
+      'tsrunc.checkpoint.enabled': 'true',
       // the key runc uses: engines read the library's version from it
       ...(seccomp?.enabled ? { 'io.github.seccomp.libseccomp.version': libseccompVersion() } : {}),
     },
-    // tsrunc acts on no config.json annotation
-    potentiallyUnsafeConfigAnnotations: [],
+    // checkpoint/restore hand this one's file to CRIU as its configuration
+    potentiallyUnsafeConfigAnnotations: ['org.criu.config'],
   };
 }

@@ -19,6 +19,7 @@ import type { CriuOpts } from '../criu/rpc.js';
 import { criuSwrk, criuVersion } from '../criu/swrk.js';
 import { libc, MNT_DETACH, MS_BIND, MS_REC } from '../linux/libc.js';
 import { procStat } from '../linux/proc.js';
+import { sendFdTo } from '../linux/scm-rights.js';
 import { ContainerDir } from '../state/store.js';
 import { rfc3339Now, type ContainerRecord } from '../state/container-state.js';
 import { runCreateHooks } from '../hooks/lifecycle.js';
@@ -100,8 +101,10 @@ export async function restoreContainer(g: GlobalOptions, o: RestoreOptions): Pro
   if (!spec.process) throw new UserError('config.json: /process: is required for restore');
   const rootfs = resolve(bundle, spec.root.path);
   if (!existsSync(rootfs)) throw new UserError(`config.json: /root/path: rootfs ${rootfs} does not exist`);
-  if (spec.process.terminal && !o.shellJob) {
-    throw new UserError('restore: containers with process.terminal are not supported yet (CRIU hands the pty master back over SCM_RIGHTS); use --shell-job to keep the caller\'s terminal');
+  // a terminal: CRIU sends the pty master back, and it goes to --console-socket as create's does
+  const ptyToSocket = spec.process.terminal === true && !o.shellJob;
+  if (ptyToSocket && !o.consoleSocket) {
+    throw new UserError('restore: process.terminal is set: --console-socket is needed to receive the pty master (or --shell-job to keep the caller\'s terminal)');
   }
   const imagePath = resolve(o.imagePath);
   if (!existsSync(imagePath)) throw new UserError(`restore: image directory ${imagePath} does not exist`);
@@ -176,6 +179,7 @@ export async function restoreContainer(g: GlobalOptions, o: RestoreOptions): Pro
       extMnt: restoreExtMounts(plan),
       joinNs: namespaces.joinNs,
       inheritFd: [...namespaces.inherit.map((n, i) => ({ key: n.key, fd: 4 + i })), ...inheritPipes(descriptors)],
+      orphanPtsMaster: ptyToSocket || undefined,
     };
     const hooked = { id: o.id, bundle, config: spec };
     criuSwrk(
@@ -189,9 +193,13 @@ export async function restoreContainer(g: GlobalOptions, o: RestoreOptions): Pro
             opts.cgRoot = cgroupRoots(readFileSync(`/proc/${criuPid}/cgroup`, 'utf8'));
           }
         },
-        onNotify: (script, pid) => {
+        onNotify: (script, pid, passed) => {
           if (script === 'setup-namespaces') runCreateHooks({ ...hooked, pid });
           if (script === 'post-restore') initPid = pid;
+          if (script === 'orphan-pts-master' && o.consoleSocket) {
+            if (passed.length !== 1) throw new UserError(`restore: criu sent ${passed.length} fds with the pty master`);
+            sendFdTo(o.consoleSocket, 'orphan-pts-master', passed[0]);
+          }
         },
       },
     );

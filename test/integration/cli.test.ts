@@ -159,21 +159,4 @@ test('create --bundle is relative to the working directory; --pid-file too', () 
   s.ok(['delete', '--force', id]);
 });
 
-test('checkpoint checks its arguments before it says it is not supported', () => {
-  for (const parent of [join(s.tmp, 'parent-dir'), './parent-dir']) {
-    const r = s.tsrunc(['checkpoint', '--parent-path', parent, '--work-path', './work-dir', '--image-path', s.tmp, 'c1']);
-    assert.is(r.code, 1);
-    assert.match(r.stderr, '--parent-path');
-    assert.not.match(r.stderr, 'not supported');
-  }
-});
-
-test('checkpoint and restore accept runc\'s flags and say they are not supported', () => {
-  for (const args of [['checkpoint', '--image-path', s.tmp, '--leave-running', 'c1'], ['restore', '-d', '--bundle', s.tmp, 'c1']]) {
-    const r = s.tsrunc(args);
-    assert.is(r.code, 1);
-    assert.match(r.stderr, `${args[0]} is not supported by tsrunc`);
-  }
-});
-
 test.run();

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ROOTFS, Session, TSRUNC, uniqueId, withPipes } from '../lib/harness.js';
+import { consoleReceiver } from '../lib/console-receiver.js';
 import type { Spec } from '../../src/spec/config.js';
 
 const s = new Session();
@@ -185,52 +186,19 @@ test('the container seccomp filter applies to exec too', () => {
   assert.is.not(r.code, 0);
 });
 
-/** Accepts one connection on a unix socket, takes the fd it carries and prints what it reads from it (python: Node cannot receive fds). */
-const RECEIVER = `
-import array, os, socket, sys
-path = sys.argv[1]
-srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-srv.bind(path)
-srv.listen(1)
-print("listening", flush=True)
-conn, _ = srv.accept()
-fds = array.array("i")
-msg, anc, _, _ = conn.recvmsg(4096, socket.CMSG_SPACE(fds.itemsize))
-for level, kind, data in anc:
-    fds.frombytes(data[: fds.itemsize])
-out = b""
-while b"END" not in out:
-    try:
-        chunk = os.read(fds[0], 1024)
-    except OSError:
-        break
-    if not chunk:
-        break
-    out += chunk
-sys.stdout.write(msg.decode() + "|" + out.decode().replace("\\r", ""))
-`;
-
 test('--tty --detach --console-socket (containerd exec -t): the pty master goes to the socket', async () => {
-  const script = join(s.tmp, 'receiver.py');
-  writeFileSync(script, RECEIVER);
-  const socketPath = join(s.tmp, `console-${uniqueId()}.sock`);
-  const child = spawn('python3', [script, socketPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const rx = consoleReceiver(s.tmp, uniqueId('console'), { until: 'END' });
   let out = '';
-  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-  const closed = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   try {
-    await within(new Promise<void>((resolve) => {
-      const t = setInterval(() => out.includes('listening') && (clearInterval(t), resolve()), 20);
-    }), 10_000, 'the receiver to listen');
     const pidFile = join(s.tmp, 'tty-exec.pid');
-    const r = s.tsrunc(['exec', '--tty', '--detach', '--console-socket', socketPath, '--pid-file', pidFile, main.id, 'sh', '-c', 'tty; echo END']);
+    const r = s.tsrunc(['exec', '--tty', '--detach', '--console-socket', rx.socket, '--pid-file', pidFile, main.id, 'sh', '-c', 'tty; echo END']);
     assert.is(r.code, 0, r.stderr);
     assert.match(readFileSync(pidFile, 'utf8'), /^\d+$/);
-    await within(closed, 20_000, 'the receiver to read the pty');
+    out = await within(rx.output, 20_000, 'the receiver to read the pty');
   } finally {
-    child.kill('SIGKILL');
+    rx.kill();
   }
-  assert.match(out, /\/dev\/pts\/ptmx\|\/dev\/pts\/\d+\nEND/);
+  assert.match(out.replace(/\r/g, ''), /^name=\/dev\/pts\/ptmx fds=1\n\/dev\/pts\/\d+\nEND/);
 });
 
 test('--tty in the foreground: the process gets a terminal, tsrunc its exit status', () => {

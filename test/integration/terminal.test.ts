@@ -8,54 +8,19 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session, TSRUNC, processesMentioning, uniqueId } from '../lib/harness.js';
+import { consoleReceiver } from '../lib/console-receiver.js';
 import type { Spec } from '../../src/spec/config.js';
 
 const s = new Session();
 test.after(() => s.cleanup());
 
-// Accepts one connection, takes the fd from SCM_RIGHTS, prints the message
-// payload, then everything read from the master until it hangs up (EIO).
-const RECEIVER = `
-import array, os, socket, sys
-srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-srv.bind(sys.argv[1])
-srv.listen(1)
-open(sys.argv[1] + '.listening', 'w').close()
-conn, _ = srv.accept()
-fds = array.array('i')
-msg, anc, _, _ = conn.recvmsg(4096, socket.CMSG_SPACE(fds.itemsize))
-for level, kind, data in anc:
-    if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
-        fds.frombytes(data[:len(data) - len(data) % fds.itemsize])
-sys.stdout.write('name=%s fds=%d\\n' % (msg.decode(), len(fds)))
-out = b''
-while True:
-    try:
-        chunk = os.read(fds[0], 4096)
-    except OSError:
-        break
-    if not chunk:
-        break
-    out += chunk
-sys.stdout.write(out.decode())
-`;
-
 function sleepMs(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-/** Starts the receiver on a fresh socket path; resolves with what it printed once the pty hung up. */
+/** A receiver on a fresh socket path: what it printed once the pty hung up. */
 function receiver(): { socket: string; output: Promise<string> } {
-  const script = join(s.tmp, 'recvtty.py');
-  writeFileSync(script, RECEIVER);
-  const socket = join(s.tmp, `${uniqueId('console')}.sock`);
-  const child = spawn('python3', [script, socket], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout!.on('data', (b: Buffer) => (out += b.toString('utf8')));
-  const output = new Promise<string>((resolve) => child.on('close', () => resolve(out)));
-  for (let i = 0; i < 500 && !existsSync(`${socket}.listening`); i++) sleepMs(10);
-  assert.ok(existsSync(`${socket}.listening`), 'receiver did not start');
-  return { socket, output };
+  return consoleReceiver(s.tmp, uniqueId('console'));
 }
 
 function withTerminal(script: string, mutate: (c: Spec) => void = () => {}): (c: Spec) => void {
