@@ -25,8 +25,8 @@ import { dirname, join, resolve } from 'node:path';
 const GUEST_PKGS = [
   'systemd', 'systemd-sysv', 'dbus', 'udev', 'kmod', 'procps', 'iproute2', 'util-linux', 'criu', 'runc',
   'busybox-static', 'uidmap', 'jq', 'libseccomp2', 'linux-image-amd64', 'nodejs', 'containerd',
-  // CRIU locks a network namespace it dumps with iptables (checkpoint.test.ts)
-  'iptables',
+  // CRIU locks a network namespace it dumps with iptables; python3 receives a pty master (checkpoint.test.ts)
+  'iptables', 'python3',
 ].join(',');
 // Boot + the whole job; the guest's own limit for job.sh is 30 min.
 const VM_TIMEOUT_S = 1800;

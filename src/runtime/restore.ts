@@ -188,7 +188,9 @@ export async function restoreContainer(g: GlobalOptions, o: RestoreOptions): Pro
         fds: [0, 1, 2, ...nsFds],
         logPath: criuLogPath({ ...o, imagePath }, 'restore.log'),
         onStart: (criuPid) => {
-          cgroup.addProcess(criuPid);
+          // the systemd driver's scope starts with criu in it, as create's starts with the stub
+          if (cgroup.startWith) cgroup.startWith(criuPid);
+          else cgroup.addProcess(criuPid);
           if (!readMounts().v2 || Object.keys(cgroup.dirs).some((k) => k !== '')) {
             opts.cgRoot = cgroupRoots(readFileSync(`/proc/${criuPid}/cgroup`, 'utf8'));
           }

@@ -8,6 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Session, TSRUNC, uniqueId } from '../lib/harness.js';
+import { consoleReceiver } from '../lib/console-receiver.js';
 import { cgroupOf, dirOf, fileIn, pidsOf, sh, start, waitFor } from './lib.js';
 
 const s = new Session();
@@ -161,6 +162,11 @@ test('stdio pipes: the restored process writes to the restoring caller\'s pipe',
   for (const p of [first, second]) p.child.kill();
 });
 
+/** Waits without blocking the event loop (the receivers' output arrives through it). */
+function until(cond: () => boolean): Promise<void> {
+  return new Promise((resolve) => waitAsync(cond, resolve));
+}
+
 function waitAsync(cond: () => boolean, done: () => void, ms = 60_000): void {
   const deadline = Date.now() + ms;
   const tick = (): void => {
@@ -169,6 +175,58 @@ function waitAsync(cond: () => boolean, done: () => void, ms = 60_000): void {
   };
   tick();
 }
+
+test('a terminal: restore --console-socket hands the pty master over, and the shell goes on', async () => {
+  const bundle = s.bundle((c) => {
+    c.process!.terminal = true;
+    c.process!.args = ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo "t $i"; sleep 0.1; done'];
+  });
+  const id = uniqueId('tty');
+  const first = consoleReceiver(s.tmp, uniqueId('console'));
+  s.ok(['run', '-d', '--console-socket', first.socket, '--bundle', bundle, id]);
+  await until(() => /t 5\r?\n/.test(first.text()));
+  const img = join(s.tmp, uniqueId('img'));
+  checkpoint(id, img);
+  const before = await first.output;
+  const refused = s.tsrunc(['restore', '-d', '--image-path', img, '--bundle', bundle, id]);
+  assert.is(refused.code, 1);
+  assert.match(refused.stderr, '--console-socket');
+  const second = consoleReceiver(s.tmp, uniqueId('console'));
+  const r = s.tsrunc(['restore', '-d', '--console-socket', second.socket, '--image-path', img, '--bundle', bundle, id]);
+  assert.is(r.code, 0, `${r.stderr}\n${logTail(img, 'restore.log')}`);
+  await until(() => /t \d+\r?\n.*t \d+\r?\n/s.test(second.text().split('\n').slice(1).join('\n')));
+  assert.match(second.text(), /^name=orphan-pts-master fds=1\n/);
+  const last = Number(/t (\d+)\r?\n$/.exec(before)?.[1] ?? '0');
+  const next = Number(/t (\d+)/.exec(second.text())?.[1] ?? '0');
+  assert.ok(next > last, `went on counting: ${next} after ${last}`);
+  s.ok(['delete', '--force', id]);
+  await second.output;
+});
+
+test('--systemd-cgroup: restore starts the container\'s scope again, with its limits', () => {
+  const SD = ['--systemd-cgroup'];
+  const name = uniqueId('sdcr');
+  const unit = `tsrunc-${name}.scope`;
+  const { id, out, bundle } = start(s, COUNTER, (c) => {
+    c.linux!.cgroupsPath = `system.slice:tsrunc:${name}`;
+    c.linux!.resources = { ...c.linux!.resources, pids: { limit: 30 } };
+  }, SD);
+  waitFor('the counter', () => count(out) > 3);
+  const img = join(s.tmp, uniqueId('img'));
+  const r = s.tsrunc(['checkpoint', '--image-path', img, id], { globals: SD });
+  assert.is(r.code, 0, `${r.stderr}\n${logTail(img, 'dump.log')}`);
+  waitFor('the scope gone', () => sh(`systemctl is-active ${unit} || true`).trim() !== 'active');
+  const at = count(out);
+  const r2 = s.tsrunc(['restore', '-d', '--image-path', img, '--bundle', bundle, id], { globals: SD });
+  assert.is(r2.code, 0, `${r2.stderr}\n${logTail(img, 'restore.log')}`);
+  stillCounting(out, at);
+  assert.is(sh(`systemctl is-active ${unit}`).trim(), 'active');
+  const pid = JSON.parse(s.ok(['state', id], { globals: SD })).pid as number;
+  assert.is(cgroupOf(pid), `/system.slice/${unit}`);
+  assert.is(sh(`systemctl show -p TasksMax --value ${unit}`).trim(), '30');
+  s.ok(['delete', '--force', id], { globals: SD });
+  waitFor('the scope gone after delete', () => sh(`systemctl is-active ${unit} || true`).trim() !== 'active');
+});
 
 test('errors: states, flags, images, and CRIU\'s own failures name its log', () => {
   assert.match(s.tsrunc(['checkpoint', 'nosuch']).stderr, /container does not exist|not exist/);
