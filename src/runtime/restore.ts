@@ -13,7 +13,6 @@ import { compilePlan } from '../plan/compile.js';
 import { expandCgroupMounts } from '../plan/cgroup-mounts.js';
 import type { Plan } from '../plan/types.js';
 import { cgroupManager } from '../cgroups/index.js';
-import { readMounts } from '../cgroups/mountinfo.js';
 import { commonOpts, DESCRIPTORS_FILE, inheritPipes, restoreExtMounts, restoreNamespaces, type CriuFlags } from '../criu/options.js';
 import type { CriuOpts } from '../criu/rpc.js';
 import { criuSwrk, criuVersion } from '../criu/swrk.js';
@@ -84,14 +83,17 @@ function readDescriptors(imagePath: string): string[] {
   return list as string[];
 }
 
-/** /proc/<pid>/cgroup of a v1 host → CRIU's cgroup roots, one per controller set (hybrid's unified line skipped). */
-export function cgroupRoots(procCgroup: string): { ctrl: string; path: string }[] {
-  const out: { ctrl: string; path: string }[] = [];
-  for (const line of procCgroup.split('\n')) {
-    const m = /^\d+:([^:]*):(.*)$/.exec(line);
-    if (m && m[1] !== '') out.push({ ctrl: m[1], path: m[2] });
-  }
-  return out;
+/**
+ * criu's cgroups (/proc/<pid>/cgroup, criu already in the container's) → CRIU's
+ * cgroup roots, so the restored tree lands there and not in the dumped paths: one
+ * per v1 controller set; on a pure v2 host the one unified path as the default root
+ * (hybrid's unified line, which runs no controllers, skipped).
+ */
+export function cgroupRoots(procCgroup: string): { ctrl?: string; path: string }[] {
+  const lines = procCgroup.split('\n').map((l) => /^\d+:([^:]*):(.*)$/.exec(l)).filter((m): m is RegExpExecArray => m !== null);
+  const v1 = lines.filter((m) => m[1] !== '').map((m) => ({ ctrl: m[1], path: m[2] }));
+  if (v1.length > 0) return v1;
+  return lines.filter((m) => m[1] === '').map((m) => ({ path: m[2] }));
 }
 
 export async function restoreContainer(g: GlobalOptions, o: RestoreOptions): Promise<number> {
@@ -191,9 +193,7 @@ export async function restoreContainer(g: GlobalOptions, o: RestoreOptions): Pro
           // the systemd driver's scope starts with criu in it, as create's starts with the stub
           if (cgroup.startWith) cgroup.startWith(criuPid);
           else cgroup.addProcess(criuPid);
-          if (!readMounts().v2 || Object.keys(cgroup.dirs).some((k) => k !== '')) {
-            opts.cgRoot = cgroupRoots(readFileSync(`/proc/${criuPid}/cgroup`, 'utf8'));
-          }
+          opts.cgRoot = cgroupRoots(readFileSync(`/proc/${criuPid}/cgroup`, 'utf8'));
         },
         onNotify: (script, pid, passed) => {
           if (script === 'setup-namespaces') runCreateHooks({ ...hooked, pid });

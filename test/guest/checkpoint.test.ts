@@ -96,6 +96,9 @@ test('checkpoint --leave-running keeps it running; restore into a new id with --
   assert.is(st.status, 'running');
   assert.is(st.id, copy);
   assert.is(Number(readFileSync(pidFile, 'utf8')), st.pid);
+  // in the new container's cgroup, not the one the dump came from
+  assert.is(cgroupOf(st.pid), dirOf(s, copy).slice('/sys/fs/cgroup'.length));
+  assert.ok(dirOf(s, copy).includes(copy), dirOf(s, copy));
   stillCounting(out, count(out));
   s.ok(['delete', '--force', copy]);
 });
@@ -226,6 +229,68 @@ test('--systemd-cgroup: restore starts the container\'s scope again, with its li
   assert.is(sh(`systemctl show -p TasksMax --value ${unit}`).trim(), '30');
   s.ok(['delete', '--force', id], { globals: SD });
   waitFor('the scope gone after delete', () => sh(`systemctl is-active ${unit} || true`).trim() !== 'active');
+});
+
+test('--tcp-established: a container with a live TCP connection is refused without it, dumped and restored with it', () => {
+  // a loopback connection inside the container: the client sends the count, the server writes what it gets
+  const script = 'exec </dev/null >/out/log 2>&1; (sleep 600 | nc -l -p 5000 > /out/recv) & sleep 0.5; ' +
+    'i=0; while true; do i=$((i+1)); echo $i; echo $i > /out/n; sleep 0.1; done | nc 127.0.0.1 5000';
+  const { id, out, bundle } = start(s, script);
+  waitFor('the connection carrying data', () => (fileIn(out, 'recv') ?? '').split('\n').length > 5);
+  const img = join(s.tmp, uniqueId('img'));
+  const r = s.tsrunc(['checkpoint', '--image-path', img, id]);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /criu failed: type DUMP/);
+  assert.match(logTail(img, 'dump.log') + readFileSync(join(img, 'dump.log'), 'utf8'), /tcp-established/);
+  assert.is(s.state(id).status, 'running', 'a refused dump leaves it running');
+  const img2 = join(s.tmp, uniqueId('img'));
+  checkpoint(id, img2, ['--tcp-established']);
+  const got = (fileIn(out, 'recv') ?? '').split('\n').length;
+  restore(id, img2, bundle, ['--tcp-established']);
+  // the same connection carries on: the server, restored too, keeps receiving
+  waitFor('more data over the restored connection', () => (fileIn(out, 'recv') ?? '').split('\n').length > got + 3, 60_000);
+  s.ok(['delete', '--force', id]);
+});
+
+test('--lazy-pages: a page server dump, CRIU\'s lazy-pages daemon, a lazy restore into a new id', async () => {
+  if (spawnSync('criu', ['check', '--feature', 'uffd-noncoop']).status !== 0) {
+    // what a user sees where the kernel lacks it: CRIU's feature check, named
+    const { id } = start(s, 'exec </dev/null >/dev/null 2>&1; sleep 600');
+    const r = s.tsrunc(['checkpoint', '--lazy-pages', '--image-path', join(s.tmp, uniqueId('img')), id]);
+    assert.is(r.code, 1);
+    assert.match(r.stderr, '--lazy-pages is not supported');
+    s.ok(['delete', '--force', id]);
+    console.log('# lazy pages: this kernel has no non-cooperative userfaultfd; checked the error only');
+    return;
+  }
+  const { id, out, bundle } = start(s, COUNTER);
+  waitFor('the counter', () => count(out) > 3);
+  const img = join(s.tmp, uniqueId('img'));
+  const port = String(27000 + Math.floor(Math.random() * 1000));
+  const dump = spawn(TSRUNC, ['--root', s.root, 'checkpoint', '--lazy-pages', '--page-server', `127.0.0.1:${port}`, '--status-fd', '3', '--image-path', img, id], {
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+  });
+  let dumpErr = '';
+  dump.stderr!.on('data', (d: Buffer) => (dumpErr += d.toString()));
+  let ready = '';
+  (dump.stdio[3] as NodeJS.ReadableStream).on('data', (d: Buffer) => (ready += d.toString('latin1')));
+  const dumped = new Promise<number>((resolve) => dump.on('exit', (code) => resolve(code ?? -1)));
+  await until(() => ready.length > 0 || dump.exitCode !== null);
+  assert.is(ready, '\0', `the status fd says the page server is ready: ${dumpErr}\n${logTail(img, 'dump.log')}`);
+  assert.ok(existsSync(join(img, 'inventory.img')));
+  const daemon = spawn('criu', ['lazy-pages', '--page-server', '--address', '127.0.0.1', '--port', port, '-D', img], { stdio: 'ignore' });
+  const daemonDone = new Promise<number>((resolve) => daemon.on('exit', (code) => resolve(code ?? -1)));
+  const copy = uniqueId('lazy');
+  const at = count(out);
+  const r = s.tsrunc(['restore', '-d', '--lazy-pages', '--image-path', img, '--bundle', bundle, copy]);
+  assert.is(r.code, 0, `${r.stderr}\n${logTail(img, 'restore.log')}`);
+  assert.is(await dumped, 0, `checkpoint: ${dumpErr}`);
+  assert.is(await daemonDone, 0, 'criu lazy-pages');
+  assert.is.not(s.tsrunc(['state', id]).code, 0, 'the original is gone once its pages are transferred');
+  await until(() => count(out) > at + 2);
+  assert.ok(count(out) > at + 2);
+  assert.is(s.state(copy).status, 'running');
+  s.ok(['delete', '--force', copy]);
 });
 
 test('errors: states, flags, images, and CRIU\'s own failures name its log', () => {

@@ -125,6 +125,7 @@ test('namespaces with a path: net/pid external (by CRIU version), others joined,
 test('stdio pipes are handed over by their dump-time names; v1 cgroup roots from /proc/<pid>/cgroup', () => {
   assert.equal(inheritPipes(['/dev/null', 'pipe:[123]', 'pipe:[124]']), [{ key: 'pipe:[123]', fd: 1 }, { key: 'pipe:[124]', fd: 2 }]);
   assert.equal(cgroupRoots('12:memory:/a\n11:cpu,cpuacct:/a\n0::/u\n'), [{ ctrl: 'memory', path: '/a' }, { ctrl: 'cpu,cpuacct', path: '/a' }]);
+  assert.equal(cgroupRoots('0::/system.slice/c1\n'), [{ path: '/system.slice/c1' }]);
 });
 
 test.run();
