@@ -8,6 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Session, TSRUNC, uniqueId } from '../lib/harness.js';
+import type { Spec } from '../../src/spec/config.js';
 import { consoleReceiver } from '../lib/console-receiver.js';
 import { cgroupOf, dirOf, fileIn, pidsOf, sh, start, waitFor } from './lib.js';
 
@@ -231,25 +232,36 @@ test('--systemd-cgroup: restore starts the container\'s scope again, with its li
   waitFor('the scope gone after delete', () => sh(`systemctl is-active ${unit} || true`).trim() !== 'active');
 });
 
-test('--tcp-established: a container with a live TCP connection is refused without it, dumped and restored with it', () => {
-  // a loopback connection inside the container: the client sends the count, the server writes what it gets
-  const script = 'exec </dev/null >/out/log 2>&1; (sleep 600 | nc -l -p 5000 > /out/recv) & sleep 0.5; ' +
-    'i=0; while true; do i=$((i+1)); echo $i; echo $i > /out/n; sleep 0.1; done | nc 127.0.0.1 5000';
-  const { id, out, bundle } = start(s, script);
-  waitFor('the connection carrying data', () => (fileIn(out, 'recv') ?? '').split('\n').length > 5);
-  const img = join(s.tmp, uniqueId('img'));
-  const r = s.tsrunc(['checkpoint', '--image-path', img, id]);
-  assert.is(r.code, 1);
-  assert.match(r.stderr, /criu failed: type DUMP/);
-  assert.match(logTail(img, 'dump.log') + readFileSync(join(img, 'dump.log'), 'utf8'), /tcp-established/);
-  assert.is(s.state(id).status, 'running', 'a refused dump leaves it running');
-  const img2 = join(s.tmp, uniqueId('img'));
-  checkpoint(id, img2, ['--tcp-established']);
-  const got = (fileIn(out, 'recv') ?? '').split('\n').length;
-  restore(id, img2, bundle, ['--tcp-established']);
-  // the same connection carries on: the server, restored too, keeps receiving
-  waitFor('more data over the restored connection', () => (fileIn(out, 'recv') ?? '').split('\n').length > got + 3, 60_000);
-  s.ok(['delete', '--force', id]);
+test('--tcp-established: a live TCP connection in an external network namespace is refused without it, dumped and restored with it', () => {
+  // runc leaves a new network namespace empty at restore (no loopback up): a connection
+  // survives in a namespace the container joins by path, which restore joins again
+  const netns = uniqueId('crnet');
+  sh(`ip netns add ${netns} && ip -n ${netns} link set lo up`);
+  try {
+    // a loopback connection: the client sends the count, the server writes what it gets
+    const script = 'exec </dev/null >/out/log 2>&1; (sleep 600 | nc -l -p 5000 > /out/recv) & sleep 0.5; ' +
+      'i=0; while true; do i=$((i+1)); echo $i; echo $i > /out/n; sleep 0.1; done | nc 127.0.0.1 5000';
+    const inNetns = (c: Spec) => {
+      c.linux!.namespaces = c.linux!.namespaces!.map((n) => (n.type === 'network' ? { type: 'network', path: `/var/run/netns/${netns}` } : n));
+    };
+    const { id, out, bundle } = start(s, script, inNetns);
+    waitFor('the connection carrying data', () => (fileIn(out, 'recv') ?? '').split('\n').length > 5);
+    const img = join(s.tmp, uniqueId('img'));
+    const r = s.tsrunc(['checkpoint', '--image-path', img, id]);
+    assert.is(r.code, 1);
+    assert.match(r.stderr, /criu failed: type DUMP/);
+    assert.match(readFileSync(join(img, 'dump.log'), 'utf8'), /tcp-established/);
+    assert.is(s.state(id).status, 'running', 'a refused dump leaves it running');
+    const img2 = join(s.tmp, uniqueId('img'));
+    checkpoint(id, img2, ['--tcp-established']);
+    const got = (fileIn(out, 'recv') ?? '').split('\n').length;
+    restore(id, img2, bundle, ['--tcp-established']);
+    // the same connection carries on: the server, restored too, keeps receiving
+    waitFor('more data over the restored connection', () => (fileIn(out, 'recv') ?? '').split('\n').length > got + 3, 60_000);
+    s.ok(['delete', '--force', id]);
+  } finally {
+    sh(`ip netns del ${netns} || true`);
+  }
 });
 
 test('--lazy-pages: a page server dump, CRIU\'s lazy-pages daemon, a lazy restore into a new id', async () => {
