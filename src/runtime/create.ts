@@ -17,6 +17,7 @@ import { libc } from '../linux/libc.js';
 import { procStat, waitGone } from '../linux/proc.js';
 import { runStub } from '../linux/stub.js';
 import type { GlobalOptions } from './options.js';
+import type { Spec } from '../spec/config.js';
 import { Unwinder } from './unwind.js';
 import { sharesHostMountNs, unmountUnder } from './host-mounts.js';
 import { compileSeccomp } from '../seccomp/compile.js';
@@ -152,20 +153,7 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
     const stat = procStat(initPid);
     if (!stat) throw new UserError('container init exited during create');
 
-    const record: ContainerRecord = {
-      ociVersion: spec.ociVersion,
-      id: o.id,
-      pid: initPid,
-      pidStartTime: stat.startTime,
-      bundle,
-      rootfs,
-      created: rfc3339Now(),
-      owner: '',
-      cgroupsPath: cgroup.path,
-      cgroupDirs: { ...cgroup.dirs },
-      systemdCgroup: g.systemdCgroup,
-      config: spec,
-    };
+    const record = containerRecord(spec, { id: o.id, bundle, rootfs, pid: initPid, startTime: stat.startTime }, cgroup, g);
     dir.write(record);
     if (o.pidFile) writePidFile(o.pidFile, initPid);
     undo.commit();
@@ -189,6 +177,29 @@ function checkCgroupUnused(cgroup: CgroupManager): void {
   if (n > 0) log.warn(`container's cgroup is not empty: ${n} process(es) found`);
   // not behind exists(): on v1 that looks at one hierarchy, the freezer may be the only one made
   if (cgroup.state() === 'frozen') throw new UserError("container's cgroup unexpectedly frozen");
+}
+
+/** The state record of a container whose init runs (create, restore). */
+export function containerRecord(
+  spec: Spec,
+  c: { id: string; bundle: string; rootfs: string; pid: number; startTime: string },
+  cgroup: CgroupManager,
+  g: GlobalOptions,
+): ContainerRecord {
+  return {
+    ociVersion: spec.ociVersion,
+    id: c.id,
+    pid: c.pid,
+    pidStartTime: c.startTime,
+    bundle: c.bundle,
+    rootfs: c.rootfs,
+    created: rfc3339Now(),
+    owner: '',
+    cgroupsPath: cgroup.path,
+    cgroupDirs: { ...cgroup.dirs },
+    systemdCgroup: g.systemdCgroup,
+    config: spec,
+  };
 }
 
 /** Where the container's cgroup lives on this host, for the /sys/fs/cgroup mount inside it. */

@@ -20,10 +20,9 @@ import { libc, MNT_DETACH, MS_BIND, MS_REC } from '../linux/libc.js';
 import { procStat } from '../linux/proc.js';
 import { sendFdTo } from '../linux/scm-rights.js';
 import { ContainerDir } from '../state/store.js';
-import { rfc3339Now, type ContainerRecord } from '../state/container-state.js';
 import { runCreateHooks } from '../hooks/lifecycle.js';
 import { criuLogPath } from './checkpoint.js';
-import { hostCgroups, writePidFile } from './create.js';
+import { containerRecord, hostCgroups, writePidFile } from './create.js';
 import { deleteContainer } from './delete.js';
 import { SignalForwarder, waitForExit } from './foreground.js';
 import type { GlobalOptions } from './options.js';
@@ -208,20 +207,7 @@ export async function restoreContainer(g: GlobalOptions, o: RestoreOptions): Pro
     unmountRoot();
     const stat = procStat(initPid);
     if (!initPid || !stat) throw new UserError('restore: the restored init is gone');
-    const record: ContainerRecord = {
-      ociVersion: spec.ociVersion,
-      id: o.id,
-      pid: initPid,
-      pidStartTime: stat.startTime,
-      bundle,
-      rootfs,
-      created: rfc3339Now(),
-      owner: '',
-      cgroupsPath: cgroup.path,
-      cgroupDirs: { ...cgroup.dirs },
-      systemdCgroup: g.systemdCgroup,
-      config: spec,
-    };
+    const record = containerRecord(spec, { id: o.id, bundle, rootfs, pid: initPid, startTime: stat.startTime }, cgroup, g);
     dir.write(record);
     if (o.pidFile) writePidFile(o.pidFile, initPid);
     undo.commit();
