@@ -10,7 +10,10 @@
  * With a user namespace, every other bind source is cloned the same way
  * (without a mapping): the init, root only inside that namespace, may not
  * be able to reach a source only the host's root can (a 0700 directory),
- * as runc opens them before entering it. */
+ * as runc opens them before entering it. A caller that is not root cannot
+ * clone trees of the host's mount namespace (that needs CAP_SYS_ADMIN over
+ * it): then the init binds those sources by path, which reaches what the
+ * caller itself can reach, since the caller owns the user namespace. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -118,7 +121,7 @@ void idmap_prepare(const struct plan *p)
     close(userns);
     add_tree(m, tree);
   }
-  if (!enters_userns(p))
+  if (!enters_userns(p) || geteuid() != 0)
     return;
   plan_each(m, p, R_MOUNT) {
     if (!((unsigned long)field_ull(m, 3) & MS_BIND) || idmap_tree(m) >= 0)

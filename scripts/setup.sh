@@ -8,7 +8,7 @@ set -euo pipefail
 # runtime that tests and benchmarks compare against; crun the second yardstick of bench/;
 # containerd, podman and docker.io are the engines of the end-to-end tests,
 # containernetworking-plugins the CNI plugins of the CRI (Kubernetes) test.
-APT_PACKAGES=(build-essential libseccomp-dev busybox-static tini jq iproute2 runc crun strace containerd podman golang-go docker.io containernetworking-plugins)
+APT_PACKAGES=(build-essential libseccomp-dev busybox-static uidmap tini jq iproute2 runc crun strace containerd podman golang-go docker.io containernetworking-plugins)
 
 step() { echo "==> $*"; }
 die() { echo "setup: error: $*" >&2; exit 1; }

@@ -25,3 +25,13 @@ export function firstSet(prefix: string, obj: object | undefined, zeroIsUnset: r
   }
   return undefined;
 }
+
+/** The first resources field (devices aside) that any of controllers, or `unified`, would write. */
+export function firstRequested(controllers: readonly Controller[], r: LinuxResources): string | undefined {
+  for (const c of controllers) {
+    const field = c.requested(r);
+    if (field) return field;
+  }
+  const unified = Object.keys(r.unified ?? {});
+  return unified.length ? `unified/${unified[0]}` : undefined;
+}

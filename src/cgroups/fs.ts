@@ -11,6 +11,14 @@ export interface ApplyContext {
   warn(msg: string): void;
 }
 
+/** describeSystemError as an Error that keeps the errno code (rootless mode tells permission problems apart). */
+export function systemError(what: string, err: unknown): Error {
+  const e: NodeJS.ErrnoException = new Error(describeSystemError(what, err));
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code === 'string') e.code = code;
+  return e;
+}
+
 export function fieldError(ctx: ApplyContext, field: string, msg: string): UserError {
   return new UserError(`${ctx.where}/${field}: ${msg}`);
 }

@@ -14,10 +14,12 @@ import {
   type CgroupMounts,
   type V1Hierarchy,
 } from './mountinfo.js';
-import { cleanCgroupsPath, hybridV2Dir, v1Dir, v2Dir } from './paths.js';
+import { cleanCgroupsPath, hybridV2Dir, ownCgroupDirs, v1Dir, v2Dir } from './paths.js';
 import type { CgroupManager } from './types.js';
-import { V1Manager } from './v1/manager.js';
-import { V2Manager } from './v2/manager.js';
+import { requestedV1, V1Manager } from './v1/manager.js';
+import { requestedV2, V2Manager } from './v2/manager.js';
+import { NoCgroup, type InitProcess } from './none.js';
+import { RootlessCgroup } from './rootless.js';
 import { SystemdManager } from './systemd/manager.js';
 import { systemdUnit } from './systemd/unit.js';
 
@@ -45,6 +47,18 @@ export interface CgroupManagerOptions {
    * later commands then act on exactly those, whatever cgroup they run in themselves.
    */
   dirs?: Readonly<Record<string, string>>;
+  /**
+   * --rootless (resolved): a new cgroup that cannot be made for lack of permission is
+   * done without when no limits are set (src/cgroups/rootless.ts), device rules are best effort.
+   */
+  rootless?: boolean;
+  /** A stored container's init: how a container without a cgroup finds its processes. */
+  init?: InitProcess;
+}
+
+/** The caller's own cgroup directories: where a rootless container without a cgroup lives. */
+export function callerCgroupDirs(): Record<string, string> {
+  return ownCgroupDirs(readMounts(), readOwnCgroups());
 }
 
 /** v1 hierarchies a container joins: those with a controller, plus systemd's named one (as runc). */
@@ -64,10 +78,15 @@ export function cgroupManager(opts: CgroupManagerOptions): CgroupManager {
   const warn = opts.warn ?? ((msg: string) => log.warn(msg));
 
   const stored = opts.dirs;
+  // a rootless container that was created without a cgroup
+  if (stored && Object.keys(stored).length === 0) return new NoCgroup(path, opts.init);
+  const rootless = opts.rootless ?? false;
+  const forNew = (m: CgroupManager, requested: typeof requestedV1): CgroupManager =>
+    rootless && !stored ? new RootlessCgroup(m, { explicitPath: !!opts.cgroupsPath, requested }) : m;
 
   if (layout === 'v2') {
     if (!mounts.v2) throw new Error('cgroup layout v2 was asked for but no cgroup2 filesystem is mounted');
-    return new V2Manager(path, mounts.v2.mountpoint, stored?.[''] ?? v2Dir(mounts.v2, path, own()), warn);
+    return forNew(new V2Manager(path, mounts.v2.mountpoint, stored?.[''] ?? v2Dir(mounts.v2, path, own()), warn, rootless), requestedV2);
   }
   const targets = mounts.v1
     .filter(joined)
@@ -78,9 +97,9 @@ export function cgroupManager(opts: CgroupManagerOptions): CgroupManager {
   if (layout === 'hybrid') {
     if (!mounts.v2) throw new Error('cgroup layout hybrid was asked for but no cgroup2 filesystem is mounted');
     const dir = stored ? stored[''] : hybridV2Dir(mounts.v2, path);
-    if (dir !== undefined) companion = new V2Manager(path, mounts.v2.mountpoint, dir, warn);
+    if (dir !== undefined) companion = new V2Manager(path, mounts.v2.mountpoint, dir, warn, rootless);
   }
-  return new V1Manager(path, targets, companion, warn);
+  return forNew(new V1Manager(path, targets, companion, warn, rootless), requestedV1);
 }
 
 /** A hierarchy's stored directory; undefined when create did not join it (mounted later). */

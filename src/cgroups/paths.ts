@@ -64,3 +64,17 @@ export function v2Dir(v2: NonNullable<CgroupMounts['v2']>, inner: string, own: M
 export function hybridV2Dir(v2: NonNullable<CgroupMounts['v2']>, inner: string): string {
   return posix.join(v2.mountpoint, inner);
 }
+
+/**
+ * Our own cgroup's directory per controller ("" = the v2 tree), like a manager's dirs:
+ * where a container that has no cgroup of its own (rootless) stays.
+ */
+export function ownCgroupDirs(mounts: CgroupMounts, own: Map<string, string>): Record<string, string> {
+  const dirs: Record<string, string> = {};
+  for (const h of mounts.v1) {
+    const dir = posix.join(h.mountpoint, ownRelative(h.root, ownV1(h, own)));
+    for (const c of h.controllers) dirs[c] = dir;
+  }
+  if (mounts.v2) dirs[''] = posix.join(mounts.v2.mountpoint, ownRelative(mounts.v2.root, own.get('')));
+  return dirs;
+}

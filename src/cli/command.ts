@@ -1,6 +1,7 @@
 // Shared pieces of the command modules: global options and error handling.
 import { UserError } from '../errors.js';
 import type { GlobalOptions } from '../runtime/options.js';
+import { hostFacts, prepareXdgRoot, rootlessCgroups } from '../runtime/rootless-mode.js';
 import type { Args, GlobalArgs } from './flags.js';
 import { log } from './log.js';
 import { writeErr } from './output.js';
@@ -8,7 +9,10 @@ import { writeErr } from './output.js';
 export type { Args, GlobalArgs } from './flags.js';
 
 export function globals(argv: GlobalArgs): GlobalOptions {
-  return { root: argv.root, systemdCgroup: argv.systemdCgroup, rootless: argv.rootless === 'true', debug: argv.debug };
+  const facts = hostFacts();
+  const rootless = rootlessCgroups(argv.rootless, facts, argv.systemdCgroup);
+  prepareXdgRoot(argv.root, facts);
+  return { root: argv.root, systemdCgroup: argv.systemdCgroup, rootless, debug: argv.debug };
 }
 
 /** Wraps a handler: expected errors become one line and exit 1; bugs show a stack only with --debug. */

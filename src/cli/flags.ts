@@ -1,5 +1,6 @@
 // Commands and flags declared once, as data: yargs-cli.ts builds yargs from these
 // tables and fast-parse.ts parses well-formed command lines with them.
+import { defaultRoot, hostFacts } from '../runtime/rootless-mode.js';
 
 export type FlagType = 'string' | 'boolean' | 'number';
 
@@ -51,7 +52,8 @@ export interface CommandSpec<T = object> {
 
 /** runc's global flags; they may come before or after the command name. */
 export const GLOBAL_FLAGS: Flags = {
-  root: { type: 'string', default: '/run/tsrunc', describe: 'directory for container state' },
+  // runc's rule: $XDG_RUNTIME_DIR/tsrunc for a non-root caller that has it
+  root: { type: 'string', default: defaultRoot(hostFacts()), describe: 'directory for container state' },
   log: { type: 'string', describe: 'log file (default: stderr)' },
   'log-format': { type: 'string', choices: ['text', 'json'], default: 'text' },
   debug: { type: 'boolean', default: false, describe: 'log debug output' },

@@ -2,13 +2,14 @@
 // Protocol: docs/plan-format.md. The stub clones the container's init with
 // CLONE_PARENT, so the init is our child: `run` can wait for it.
 import type { StdioOptions } from 'node:child_process';
-import { closeSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, readSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Socket } from 'node:net';
 import { UserError } from '../errors.js';
 import type { IdMapping } from '../plan/types.js';
 import { errnoName, libc } from './libc.js';
 import { stubExecutable } from './stub-binary.js';
+import { writeIdMaps, type IdMapWriter } from './idmap-writer.js';
 import { socketPair, spawnProgram } from './spawn.js';
 
 
@@ -17,6 +18,8 @@ export interface StubOptions {
   stdio: StdioOptions;
   uidMappings: IdMapping[];
   gidMappings: IdMapping[];
+  /** How the maps are written (src/linux/idmap-writer.ts); default: directly, as root. */
+  idmapWriter?: IdMapWriter;
   /** Called with the stub's pid before the plan is sent (e.g. to join the cgroup). */
   beforePlan?: (stubPid: number) => void;
   /** Called with the init's pid as soon as it is known, before setup ends. */
@@ -40,14 +43,12 @@ export interface StubOptions {
   untilExec?: boolean;
 }
 
+const ROOT_WRITER: IdMapWriter = { uid: { how: 'direct' }, gid: { how: 'direct' }, denySetgroups: false };
+
 interface StubMessage {
   type: 'idmap' | 'pid' | 'hooks' | 'ready' | 'error' | 'debug';
   pid?: number;
   msg?: string;
-}
-
-function mapText(maps: IdMapping[]): string {
-  return maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
 }
 
 /**
@@ -96,12 +97,7 @@ class Conversation {
     if (m.type !== 'debug') this.opts.onMessage?.(m.type);
     switch (m.type) {
       case 'idmap':
-        try {
-          writeFileSync(`/proc/${m.pid}/uid_map`, mapText(this.opts.uidMappings));
-          writeFileSync(`/proc/${m.pid}/gid_map`, mapText(this.opts.gidMappings));
-        } catch (err) {
-          throw new UserError(`write id mappings: ${(err as Error).message}`);
-        }
+        writeIdMaps(m.pid ?? 0, this.opts.uidMappings, this.opts.gidMappings, this.opts.idmapWriter ?? ROOT_WRITER);
         this.send('M');
         return false;
       case 'pid':

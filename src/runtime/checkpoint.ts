@@ -24,7 +24,7 @@ export function containerPlan(c: Container): Plan {
   const config: Spec = c.record.config;
   const plan = compilePlan(config, { bundle: c.record.bundle, stateDir: c.dir.path, noPivot: false });
   const ns = config.linux?.namespaces ?? [];
-  return expandCgroupMounts(plan, hostCgroups(c.cgroup), { cgroupns: ns.some((n) => n.type === 'cgroup'), userns: ns.some((n) => n.type === 'user') });
+  return expandCgroupMounts(plan, hostCgroups(c.cgroup.dirs), { cgroupns: ns.some((n) => n.type === 'cgroup'), userns: ns.some((n) => n.type === 'user') });
 }
 
 /** Where CRIU writes its log: the work dir when given, else the image dir. */

@@ -17,7 +17,13 @@ export function openContainer(g: GlobalOptions, id: string, lock = true): Contai
   const dir = new ContainerDir(g.root, id);
   if (lock) dir.lock();
   const record = dir.read();
-  const cgroup = cgroupManager({ cgroupsPath: record.cgroupsPath, id, systemd: record.systemdCgroup, dirs: record.cgroupDirs });
+  const cgroup = cgroupManager({
+    cgroupsPath: record.cgroupsPath,
+    id,
+    systemd: record.systemdCgroup,
+    dirs: record.cgroupDirs,
+    init: { pid: record.pid, startTime: record.pidStartTime },
+  });
   return {
     dir,
     record,

@@ -7,7 +7,7 @@ import { UserError, describeSystemError } from '../errors.js';
 import { loadBundleConfig } from '../spec/load.js';
 import { compilePlan } from '../plan/compile.js';
 import { encodePlan } from '../plan/encode.js';
-import { cgroupManager, type CgroupManager } from '../cgroups/index.js';
+import { callerCgroupDirs, cgroupManager, type CgroupManager } from '../cgroups/index.js';
 import { readMounts } from '../cgroups/mountinfo.js';
 import { expandCgroupMounts, type HostCgroups } from '../plan/cgroup-mounts.js';
 import { cgroupJoinPlan } from '../plan/cgroup-join.js';
@@ -29,6 +29,8 @@ import { checkTerminal, openConsole } from './console.js';
 import type { ConsoleProxy } from '../linux/console.js';
 import { extraFds } from './extra-fds.js';
 import { StepTimer } from './timing.js';
+import { rootlessProblem } from '../spec/rootless-check.js';
+import { chooseMapWriter, lookPath, type IdMapWriter } from '../linux/idmap-writer.js';
 
 export interface CreateOptions {
   id: string;
@@ -66,6 +68,8 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
     throw new UserError(`config.json: /root/path: rootfs ${rootfs} ${why}`);
   }
   if (!spec.process) throw new UserError('config.json: /process: is required for create');
+  const caller = { euid: process.geteuid?.() ?? 0, egid: process.getegid?.() ?? 0 };
+  if (caller.euid !== 0) checkRootless(spec, g, caller);
   const detach = o.detach ?? true;
   checkTerminal(spec.process.terminal ?? false, detach, o.consoleSocket);
   const extra = extraFds(o.preserveFds);
@@ -81,7 +85,10 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
     timer.step('compile seccomp');
   }
 
-  const cgroup = cgroupManager({ cgroupsPath: spec.linux?.cgroupsPath, id: o.id, systemd: g.systemdCgroup });
+  const idmapWriter: IdMapWriter | undefined = compiled.userNsNew
+    ? chooseMapWriter(compiled.uidMappings, compiled.gidMappings, caller, lookPath)
+    : undefined;
+  const cgroup = cgroupManager({ cgroupsPath: spec.linux?.cgroupsPath, id: o.id, systemd: g.systemdCgroup, rootless: g.rootless });
 
   const undo = new Unwinder();
   // Once the runtime-side hooks began, a failed create ends like a delete: with poststop hooks.
@@ -96,10 +103,6 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
     chmodSync(dir.fifoPath, 0o622);
     timer.step('state dir, lock, exec.fifo');
 
-    const plan = expandCgroupMounts(compiled, hostCgroups(cgroup), {
-      cgroupns: (spec.linux?.namespaces ?? []).some((n) => n.type === 'cgroup'),
-      userns: (spec.linux?.namespaces ?? []).some((n) => n.type === 'user'),
-    });
     // before mkdir: a create that crashes from here on can still be cleaned by delete --force
     dir.writeCgroupDirs(cgroup.dirs);
     cgroup.create();
@@ -107,6 +110,12 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
     // always: apply() writes the device rules even when the config sets no resources
     cgroup.apply(spec.linux?.resources ?? {}, spec.linux?.devices);
     timer.step('cgroup create and apply');
+
+    // after create: a rootless container may have ended up without a cgroup of its own
+    const plan = expandCgroupMounts(compiled, hostCgroups(cgroup.dirs), {
+      cgroupns: (spec.linux?.namespaces ?? []).some((n) => n.type === 'cgroup'),
+      userns: (spec.linux?.namespaces ?? []).some((n) => n.type === 'user'),
+    });
 
     // runs after the processes below are killed
     if (sharesHostMountNs(spec)) undo.push(() => unmountUnder(rootfs));
@@ -136,6 +145,7 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
       stdio: [...((o.stdio ?? ['inherit', 'inherit', 'inherit']) as unknown[]), ...extra.fds] as StdioOptions,
       uidMappings: plan.uidMappings,
       gidMappings: plan.gidMappings,
+      idmapWriter,
       // the stub joins the cgroups itself (plan.cgroupJoin)
       beforePlan: (stubPid) => {
         pids.push(stubPid);
@@ -164,6 +174,15 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
     undo.run();
     if (poststopDue) runPoststopHooks({ id: o.id, pid: 0, bundle, config: spec }, log.warn);
     throw err;
+  }
+}
+
+/** A caller that is not root (runc's RootlessEUID): refuse what it cannot run, before anything is made. */
+function checkRootless(spec: Parameters<typeof rootlessProblem>[0], g: GlobalOptions, caller: { euid: number; egid: number }): void {
+  const problem = rootlessProblem(spec, caller);
+  if (problem) throw new UserError(problem);
+  if (g.systemdCgroup) {
+    throw new UserError(`--systemd-cgroup: tsrunc runs as uid ${caller.euid}, not root: the systemd driver for rootless containers (a systemd user instance) is not supported; run without --systemd-cgroup`);
   }
 }
 
@@ -202,13 +221,17 @@ export function containerRecord(
   };
 }
 
-/** Where the container's cgroup lives on this host, for the /sys/fs/cgroup mount inside it. */
-export function hostCgroups(cgroup: CgroupManager): HostCgroups {
+/**
+ * Where the container's cgroup lives on this host, for the /sys/fs/cgroup mount inside it;
+ * without one of its own (rootless), our own cgroup, which the container stays in.
+ */
+export function hostCgroups(containerDirs: Readonly<Record<string, string>>): HostCgroups {
   const mounts = readMounts();
-  const v2Dir = cgroup.dirs[''];
+  const dirs = Object.keys(containerDirs).length ? containerDirs : callerCgroupDirs();
+  const v2Dir = dirs[''];
   const hierarchies = mounts.v1
-    .filter((h) => h.controllers.some((c) => cgroup.dirs[c] !== undefined))
-    .map((h) => ({ mountpoint: h.mountpoint, containerDir: cgroup.dirs[h.controllers.find((c) => cgroup.dirs[c] !== undefined)!] }));
+    .filter((h) => h.controllers.some((c) => dirs[c] !== undefined))
+    .map((h) => ({ mountpoint: h.mountpoint, containerDir: dirs[h.controllers.find((c) => dirs[c] !== undefined)!] }));
   if (hierarchies.length === 0 && mounts.v2 && v2Dir) return { version: 2, containerDir: v2Dir, mountpoint: mounts.v2.mountpoint };
   return { version: 1, hierarchies };
 }

@@ -2,6 +2,7 @@
 export interface GlobalOptions {
   root: string;
   systemdCgroup: boolean;
+  /** --rootless resolved (runc's rule for auto): cgroup permission problems are forgiven when no limits are set. */
   rootless: boolean;
   debug: boolean;
 }

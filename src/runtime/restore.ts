@@ -125,7 +125,7 @@ export async function restoreContainer(g: GlobalOptions, o: RestoreOptions): Pro
     dir.createAndLock();
     undo.push(() => dir.remove());
     const ns = spec.linux?.namespaces ?? [];
-    const plan = expandCgroupMounts(compiled, hostCgroups(cgroup), { cgroupns: ns.some((n) => n.type === 'cgroup'), userns: ns.some((n) => n.type === 'user') });
+    const plan = expandCgroupMounts(compiled, hostCgroups(cgroup.dirs), { cgroupns: ns.some((n) => n.type === 'cgroup'), userns: ns.some((n) => n.type === 'user') });
     dir.writeCgroupDirs(cgroup.dirs);
     cgroup.create();
     undo.push(() => cgroup.destroy());

@@ -127,7 +127,7 @@ export function withPipes(args: string[], input: string): { code: number | null;
 }
 
 /** True when every directory above path lets others search it (o+x). */
-function searchableByOthers(path: string): boolean {
+export function searchableByOthers(path: string): boolean {
   for (let dir = dirname(path); ; dir = dirname(dir)) {
     if ((statSync(dir).mode & 0o001) === 0) return false;
     if (dir === '/') return true;
@@ -142,7 +142,7 @@ let rootfsCopy: string | undefined;
  * under a 0700 directory (a `mktemp -d` clone) it cannot reach gets a copy
  * under /tmp, made once per test process and removed when it exits.
  */
-function rootfsForUserNamespace(): string {
+export function rootfsForUserNamespace(): string {
   if (searchableByOthers(ROOTFS)) return ROOTFS;
   if (!rootfsCopy) {
     const dir = mkdtempSync('/tmp/tsrunc-test-rootfs-');

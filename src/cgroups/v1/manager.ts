@@ -4,8 +4,8 @@
 import { mkdirSync } from 'node:fs';
 import type { LinuxResources } from '../../spec/config.js';
 import { UserError, describeSystemError } from '../../errors.js';
-import { allPids, exists, fieldError, removeCgroupDir, withRollback, writeCgroupFile, type ApplyContext } from '../fs.js';
-import type { Controller } from '../controller.js';
+import { allPids, exists, fieldError, removeCgroupDir, systemError, withRollback, writeCgroupFile, type ApplyContext } from '../fs.js';
+import { firstRequested, type Controller } from '../controller.js';
 import { rdmaController } from '../rdma.js';
 import { emptyStats, type CgroupStats } from '../stats.js';
 import type { CgroupManager, FreezerState, OomCounters } from '../types.js';
@@ -32,6 +32,11 @@ export interface V1Target {
   dir: string;
 }
 
+/** The first limit (devices aside) a config asks of v1 controllers: what a rootless container without a cgroup cannot have. */
+export function requestedV1(r: LinuxResources): string | undefined {
+  return firstRequested(CONTROLLERS, r);
+}
+
 export class V1Manager implements CgroupManager {
   readonly dirs: Readonly<Record<string, string>>;
 
@@ -40,6 +45,8 @@ export class V1Manager implements CgroupManager {
     private readonly targets: readonly V1Target[],
     private readonly companion: V2Manager | undefined,
     private readonly warn: (msg: string) => void,
+    /** Rootless: device rules need privileges a user never has; runc ignores their errors then. */
+    private readonly devicesOptional = false,
   ) {
     const dirs: Record<string, string> = {};
     for (const t of targets) for (const c of t.hierarchy.controllers) dirs[c] = t.dir;
@@ -66,7 +73,7 @@ export class V1Manager implements CgroupManager {
           : mkdirSync(t.dir, { recursive: true });
         if (first) made.push(first);
         // a new devices cgroup allows everything: start from runc's baseline until apply()
-        if (fresh && t.hierarchy.controllers.includes('devices')) applyDevices(t.dir, [], this.context('config.json: /linux/resources'));
+        if (fresh && t.hierarchy.controllers.includes('devices')) this.devices(() => applyDevices(t.dir, [], this.context('config.json: /linux/resources')));
       }
       this.companion?.create();
     } catch (err) {
@@ -78,7 +85,7 @@ export class V1Manager implements CgroupManager {
         }
       }
       if (err instanceof UserError || (err as NodeJS.ErrnoException).code === undefined) throw err;
-      throw new Error(describeSystemError(`create cgroup ${this.path}`, err));
+      throw systemError(`create cgroup ${this.path}`, err);
     }
   }
 
@@ -97,9 +104,18 @@ export class V1Manager implements CgroupManager {
     const ctx = this.context('config.json: /linux/resources');
     const devices = this.dirOf('devices');
     // without a devices cgroup the container could open any host device: never run like that
-    if (!devices) throw fieldError(ctx, 'devices', 'the devices cgroup controller is not mounted');
-    applyDevices(devices, r.devices ?? [], ctx, specDevices.map((d) => d.path));
+    if (!devices) {
+      if (!this.devicesOptional) throw fieldError(ctx, 'devices', 'the devices cgroup controller is not mounted');
+    } else this.devices(() => applyDevices(devices, r.devices ?? [], ctx, specDevices.map((d) => d.path)));
     this.write(r, ctx);
+  }
+
+  private devices(write: () => void): void {
+    try {
+      write();
+    } catch (err) {
+      if (!this.devicesOptional) throw err;
+    }
   }
 
   update(r: LinuxResources): void {

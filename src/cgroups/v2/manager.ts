@@ -13,11 +13,12 @@ import {
   readOptional,
   reason,
   removeCgroupDir,
+  systemError,
   withRollback,
   writeCgroupFile,
   type ApplyContext,
 } from '../fs.js';
-import type { Controller } from '../controller.js';
+import { firstRequested, type Controller } from '../controller.js';
 import { rdmaController } from '../rdma.js';
 import { emptyStats, type CgroupStats } from '../stats.js';
 import type { CgroupManager, FreezerState, OomCounters } from '../types.js';
@@ -31,6 +32,11 @@ import { pidsV2 } from './pids.js';
 
 const CONTROLLERS: readonly Controller[] = [pidsV2, memoryV2, ioV2, cpuV2, cpusetV2, hugetlbV2, rdmaController];
 
+/** The first limit (devices aside) a config asks of v2 controllers: what a rootless container without a cgroup cannot have. */
+export function requestedV2(r: LinuxResources): string | undefined {
+  return firstRequested(CONTROLLERS, r);
+}
+
 export class V2Manager implements CgroupManager {
   readonly dirs: Readonly<Record<string, string>>;
 
@@ -41,6 +47,8 @@ export class V2Manager implements CgroupManager {
     /** The cgroup directory, below mountpoint. */
     private readonly dir: string,
     private readonly warn: (msg: string) => void,
+    /** Rootless: attaching the device filter needs privileges a user never has; runc ignores its errors then. */
+    private readonly devicesOptional = false,
   ) {
     this.dirs = { '': dir };
   }
@@ -69,7 +77,7 @@ export class V2Manager implements CgroupManager {
           mkdirSync(current);
           made.push(current);
         } catch (err) {
-          if (!isCode(err, 'EEXIST')) throw new Error(describeSystemError(`mkdir ${current}`, err));
+          if (!isCode(err, 'EEXIST')) throw systemError(`mkdir ${current}`, err);
         }
       }
     } catch (err) {
@@ -91,7 +99,11 @@ export class V2Manager implements CgroupManager {
   apply(r: LinuxResources, specDevices: readonly { path: string }[] = []): void {
     const ctx = this.context('config.json: /linux/resources');
     // always, as on v1: without config rules the container still gets deny-all + the defaults
-    applyDevicesV2(this.dir, r.devices ?? [], ctx, specDevices.map((d) => d.path));
+    try {
+      applyDevicesV2(this.dir, r.devices ?? [], ctx, specDevices.map((d) => d.path));
+    } catch (err) {
+      if (!this.devicesOptional) throw err;
+    }
     this.write(r, ctx);
   }
 

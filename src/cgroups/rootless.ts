@@ -1,0 +1,114 @@
+// runc's rootless cgroup rules around a cgroupfs manager: when the cgroup cannot be
+// created for lack of permission, a container that sets no limits and names no
+// cgroupsPath runs without one (it stays in the caller's cgroup); one that sets a
+// limit fails with the field named; an explicit cgroupsPath must be writable.
+import type { LinuxResources } from '../spec/config.js';
+import { UserError } from '../errors.js';
+import { NoCgroup } from './none.js';
+import type { CgroupStats } from './stats.js';
+import type { CgroupManager, FreezerState, OomCounters } from './types.js';
+
+/** EPERM, EACCES and EROFS: for a user, a read-only cgroupfs is a permission problem too. */
+export function isPermissionError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EPERM' || code === 'EACCES' || code === 'EROFS';
+}
+
+export interface RootlessCgroupOptions {
+  /** linux.cgroupsPath was set: then its cgroup must be made, as runc. */
+  explicitPath: boolean;
+  /** The first limit the resources ask for (devices aside), if any. */
+  requested: (r: LinuxResources) => string | undefined;
+}
+
+export class RootlessCgroup implements CgroupManager {
+  private current: CgroupManager;
+  /** Why the cgroup could not be made, once create() gave up on it. */
+  private skipped?: string;
+
+  constructor(
+    private readonly inner: CgroupManager,
+    private readonly opts: RootlessCgroupOptions,
+  ) {
+    this.current = inner;
+  }
+
+  get path(): string {
+    return this.current.path;
+  }
+
+  get dirs(): Readonly<Record<string, string>> {
+    return this.current.dirs;
+  }
+
+  create(): void {
+    try {
+      this.inner.create();
+    } catch (err) {
+      if (!isPermissionError(err)) throw err;
+      const why = (err as Error).message;
+      if (this.opts.explicitPath) {
+        throw new UserError(`config.json: /linux/cgroupsPath: ${why} (rootless: a cgroupsPath must name a cgroup you may write to, e.g. one delegated to you)`);
+      }
+      this.skipped = why;
+      this.current = new NoCgroup(this.inner.path);
+    }
+  }
+
+  apply(r: LinuxResources, specDevices?: readonly { path: string }[]): void {
+    if (this.skipped === undefined) {
+      this.inner.apply(r, specDevices);
+      return;
+    }
+    const field = this.opts.requested(r);
+    if (field) {
+      throw new UserError(
+        `config.json: /linux/resources/${field}: cannot be set: the rootless container could not create its cgroup (${this.skipped}); remove the limit or give the container a cgroup you may write to`,
+      );
+    }
+  }
+
+  addProcess(pid: number): void {
+    this.current.addProcess(pid);
+  }
+
+  update(r: LinuxResources): void {
+    this.current.update(r);
+  }
+
+  freeze(): void {
+    this.current.freeze();
+  }
+
+  thaw(): void {
+    this.current.thaw();
+  }
+
+  state(): FreezerState {
+    return this.current.state();
+  }
+
+  pids(): number[] {
+    return this.current.pids();
+  }
+
+  stats(): CgroupStats {
+    return this.current.stats();
+  }
+
+  oomCounters(): OomCounters | undefined {
+    return this.current.oomCounters();
+  }
+
+  killAll(signal: number): void {
+    this.current.killAll(signal);
+  }
+
+  destroy(): void {
+    this.current.destroy();
+  }
+
+  exists(): boolean {
+    return this.current.exists();
+  }
+}
