@@ -26,6 +26,7 @@ const ERRNO_TEXT: Record<string, string> = {
   EINVAL: 'invalid argument',
   EBUSY: 'device or resource busy',
   ENOTEMPTY: 'directory not empty',
+  ENOSPC: 'no space left on device',
   ERANGE: 'numerical result out of range',
   ENAMETOOLONG: 'file name too long',
 };

@@ -1,6 +1,7 @@
 // The "data" object of `runc events --stats`, field for field (runc's types/events.go).
 // Optional fields are the ones runc leaves out when zero; stats() leaves them out too,
 // so JSON.stringify of the result matches runc's output.
+import type { IntelRdtStats } from '../linux/resctrl-stats.js';
 
 export interface MemoryEntry {
   limit: number;
@@ -67,7 +68,8 @@ export interface CgroupStats {
     sectorsRecursive?: BlkioEntry[];
   };
   hugetlb: Record<string, HugetlbEntry>;
-  intel_rdt: Record<string, never>;
+  /** Filled by events from the container's resctrl group (src/linux/resctrl-stats.ts); {} without one. */
+  intel_rdt: IntelRdtStats;
   network_interfaces: null;
 }
 

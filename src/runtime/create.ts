@@ -31,6 +31,8 @@ import { extraFds } from './extra-fds.js';
 import { StepTimer } from './timing.js';
 import { rootlessProblem } from '../spec/rootless-check.js';
 import { chooseMapWriter, lookPath, type IdMapWriter } from '../linux/idmap-writer.js';
+import { prepareIntelRdt } from './intel-rdt.js';
+import { joinGroup, undoGroup } from '../linux/resctrl.js';
 
 export interface CreateOptions {
   id: string;
@@ -89,6 +91,7 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
     ? chooseMapWriter(compiled.uidMappings, compiled.gidMappings, caller, lookPath)
     : undefined;
   const cgroup = cgroupManager({ cgroupsPath: spec.linux?.cgroupsPath, id: o.id, systemd: g.systemdCgroup, rootless: g.rootless });
+  const rdt = prepareIntelRdt(spec, o.id);
 
   const undo = new Unwinder();
   // Once the runtime-side hooks began, a failed create ends like a delete: with poststop hooks.
@@ -110,6 +113,8 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
     // always: apply() writes the device rules even when the config sets no resources
     cgroup.apply(spec.linux?.resources ?? {}, spec.linux?.devices);
     timer.step('cgroup create and apply');
+    const rdtGroup = rdt?.make();
+    if (rdtGroup) undo.push(() => undoGroup(rdtGroup));
 
     // after create: a rootless container may have ended up without a cgroup of its own
     const plan = expandCgroupMounts(compiled, hostCgroups(cgroup.dirs), {
@@ -150,6 +155,7 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
       beforePlan: (stubPid) => {
         pids.push(stubPid);
         cgroup.startWith?.(stubPid);
+        if (rdtGroup) joinGroup(rdtGroup, stubPid);
       },
       onPid: (pid) => {
         pids.push(pid);
@@ -164,6 +170,7 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
     if (!stat) throw new UserError('container init exited during create');
 
     const record = containerRecord(spec, { id: o.id, bundle, rootfs, pid: initPid, startTime: stat.startTime }, cgroup, g);
+    if (rdtGroup) record.intelRdt = rdtGroup;
     dir.write(record);
     if (o.pidFile) writePidFile(o.pidFile, initPid);
     undo.commit();

@@ -10,6 +10,7 @@ import { cgroupManager } from '../cgroups/index.js';
 import type { GlobalOptions } from './options.js';
 import type { Spec } from '../spec/config.js';
 import { sharesHostMountNs, unmountUnder } from './host-mounts.js';
+import { removeGroup } from '../linux/resctrl.js';
 
 const KILL_TIMEOUT_MS = 10_000;
 
@@ -48,6 +49,7 @@ export function deleteContainer(g: GlobalOptions, id: string, force: boolean): v
     throw new UserError(`container init ${c.record.pid} did not exit after SIGKILL`);
   }
   c.cgroup.destroy();
+  if (c.record.intelRdt) removeGroup(c.record.intelRdt);
   if (sharesHostMountNs(c.record.config)) unmountUnder(c.record.rootfs);
   // After the container is gone, before its record is: a failing hook only warns.
   runPoststopHooks(c.record, (msg) => log.warn(msg));

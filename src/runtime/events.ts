@@ -5,6 +5,7 @@ import { statsToJson, type CgroupManager, type OomCounters } from '../cgroups/in
 import { log } from '../cli/log.js';
 import { openContainer } from './container.js';
 import type { GlobalOptions } from './options.js';
+import { intelRdtStats } from '../linux/resctrl-stats.js';
 
 /** How often memory.oom_control / memory.events are read: OOM notices come this late at most. */
 const OOM_POLL_MS = 100;
@@ -21,7 +22,9 @@ export async function streamEvents(g: GlobalOptions, id: string, o: EventsOption
   // no lock: events runs for as long as the container, other commands must not wait for it
   const c = openContainer(g, id, false);
   if (c.status() === 'stopped') throw new UserError(`container with id ${id} is not running`);
-  const stats = (): void => o.write(statsToJson({ type: 'stats', id, data: c.cgroup.stats() }) + '\n');
+  const rdt = c.record.intelRdt;
+  const data = () => (rdt ? { ...c.cgroup.stats(), intel_rdt: intelRdtStats(rdt) } : c.cgroup.stats());
+  const stats = (): void => o.write(statsToJson({ type: 'stats', id, data: data() }) + '\n');
   if (o.statsOnly) {
     stats();
     return;

@@ -26,6 +26,7 @@ import { extraFds } from './extra-fds.js';
 import { writePidFile } from './create.js';
 import type { GlobalOptions } from './options.js';
 import { SignalForwarder, drainConsole, killQuietly, waitForExit } from './foreground.js';
+import { joinGroupIfThere } from '../linux/resctrl.js';
 
 export interface ExecOptions extends Omit<ExecOverrides, 'tty'> {
   id: string;
@@ -109,6 +110,7 @@ export async function execInContainer(g: GlobalOptions, o: ExecOptions): Promise
           }
         }
         if (affinity?.final) setCpuAffinity(stubPid, affinity.final, 'final');
+        if (c.record.intelRdt) joinGroupIfThere(c.record.intelRdt, stubPid);
       },
       onPid: (p) => {
         pids.push(p);

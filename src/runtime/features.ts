@@ -166,7 +166,13 @@ export function features(): Features {
       seccomp,
       apparmor: { enabled: accepted({ process: { cwd: '/', args: ['x'], apparmorProfile: 'p' } }) },
       selinux: { enabled: accepted({ process: { cwd: '/', args: ['x'], selinuxLabel: 'l' } }) },
-      intelRdt: { enabled: accepted({ linux: { intelRdt: {} } }) },
+      // features-linux.md: what the runtime implements, "irrelevant to the availability of
+      // Intel RDT on the host" (as runc's 1.3 output); create checks for resctrl itself
+      intelRdt: {
+        enabled: accepted({ linux: { intelRdt: {} } }),
+        schemata: accepted({ linux: { intelRdt: { schemata: ['L3:0=f'] } } }),
+        monitoring: accepted({ linux: { intelRdt: { enableMonitoring: true } } }),
+      },
       memoryPolicy: memoryPolicyFeatures(),
       mountExtensions: {
         idmap: {

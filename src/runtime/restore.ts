@@ -27,6 +27,8 @@ import { deleteContainer } from './delete.js';
 import { SignalForwarder, waitForExit } from './foreground.js';
 import type { GlobalOptions } from './options.js';
 import { Unwinder } from './unwind.js';
+import { prepareIntelRdt } from './intel-rdt.js';
+import { joinGroup, undoGroup } from '../linux/resctrl.js';
 
 export interface RestoreOptions extends CriuFlags {
   id: string;
@@ -116,6 +118,7 @@ export async function restoreContainer(g: GlobalOptions, o: RestoreOptions): Pro
   const compiled = compilePlan(spec, { bundle, stateDir: dir.path, noPivot: o.noPivot });
 
   const cgroup = cgroupManager({ cgroupsPath: spec.linux?.cgroupsPath, id: o.id, systemd: g.systemdCgroup });
+  const rdt = prepareIntelRdt(spec, o.id);
   const undo = new Unwinder();
   const fds: number[] = [];
   const signals = new SignalForwarder();
@@ -130,6 +133,8 @@ export async function restoreContainer(g: GlobalOptions, o: RestoreOptions): Pro
     cgroup.create();
     undo.push(() => cgroup.destroy());
     cgroup.apply(spec.linux?.resources ?? {}, spec.linux?.devices);
+    const rdtGroup = rdt?.make();
+    if (rdtGroup) undo.push(() => undoGroup(rdtGroup));
     undo.push(() => {
       if (initPid > 0) {
         try {
@@ -193,6 +198,8 @@ export async function restoreContainer(g: GlobalOptions, o: RestoreOptions): Pro
           if (cgroup.startWith) cgroup.startWith(criuPid);
           else cgroup.addProcess(criuPid);
           opts.cgRoot = cgroupRoots(readFileSync(`/proc/${criuPid}/cgroup`, 'utf8'));
+          // the restored processes are criu's children: they inherit its resctrl group
+          if (rdtGroup) joinGroup(rdtGroup, criuPid);
         },
         onNotify: (script, pid, passed) => {
           if (script === 'setup-namespaces') runCreateHooks({ ...hooked, pid });
@@ -208,6 +215,7 @@ export async function restoreContainer(g: GlobalOptions, o: RestoreOptions): Pro
     const stat = procStat(initPid);
     if (!initPid || !stat) throw new UserError('restore: the restored init is gone');
     const record = containerRecord(spec, { id: o.id, bundle, rootfs, pid: initPid, startTime: stat.startTime }, cgroup, g);
+    if (rdtGroup) record.intelRdt = rdtGroup;
     dir.write(record);
     if (o.pidFile) writePidFile(o.pidFile, initPid);
     undo.commit();

@@ -12,9 +12,8 @@ const set = (pointer: string, get: (spec: Spec) => unknown): Finder => (spec) =>
   return v === undefined || v === '' ? [] : [pointer];
 };
 
-export const UNSUPPORTED: Finder[] = [
-  set('/linux/intelRdt', (s) => s.linux?.intelRdt),
-];
+// Empty since linux.intelRdt landed; the next unimplemented field goes here as set(pointer, getter).
+export const UNSUPPORTED: Finder[] = [];
 
 /** One "config.json: <pointer>: not supported by tsrunc" line per unsupported part in use. */
 export function checkSupported(spec: Spec, file = 'config.json'): string[] {

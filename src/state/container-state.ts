@@ -19,8 +19,24 @@ export interface ContainerRecord {
   /** The cgroup directories create used, per hierarchy ("" = v2): later commands use exactly these. */
   cgroupDirs?: Record<string, string>;
   systemdCgroup: boolean;
+  /** The resctrl group of linux.intelRdt (src/linux/resctrl.ts). */
+  intelRdt?: IntelRdtState;
   /** The validated config the container was created from (hooks, process, namespaces). */
   config: Spec;
+}
+
+/** Where a container's resctrl group is, and what delete removes (runc keeps intel_rdt_path, intel_rdt_mon_path). */
+export interface IntelRdtState {
+  /** The resctrl mount point create found. */
+  root: string;
+  /** The CTRL_MON group the container's processes join. */
+  path: string;
+  /** Its MON group (<path>/mon_groups/<id>), with enableMonitoring. */
+  monPath?: string;
+  /** create made the group (it did not exist). */
+  madeGroup: boolean;
+  /** delete removes the group: create made it and no closID named it. */
+  removeGroup: boolean;
 }
 
 /** What `state` prints: runc's field names and order. */

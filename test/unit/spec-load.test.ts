@@ -104,10 +104,10 @@ test('schema errors come before "not supported"', () => {
   );
 });
 
-test('valid but unsupported fields are refused', () => {
+test('linux.intelRdt loads: whether the host has resctrl is create\'s question', () => {
   const c = runnable();
-  c.linux.intelRdt = { closID: 'x' };
-  assert.is(userError(() => parseConfig(JSON.stringify(c))), 'config.json: /linux/intelRdt: not supported by tsrunc');
+  c.linux.intelRdt = { closID: 'x', l3CacheSchema: 'L3:0=f', enableMonitoring: true };
+  assert.equal(parseConfig(JSON.stringify(c)).linux?.intelRdt, c.linux.intelRdt);
 });
 
 test('the config `runc spec` writes is valid (when runc is installed)', () => {

@@ -1,0 +1,73 @@
+// linux.intelRdt → what create does in the resctrl filesystem: which group the
+// container joins, what goes into its schemata file, whether a MON group is
+// made and whether delete may remove the group. Pure: the host's resctrl
+// features come in as data (src/linux/resctrl.ts finds them). Rules: the
+// runtime-spec's config-linux.md "IntelRdt" and runc's validator.
+import type { LinuxIntelRdt } from '../spec/config.js';
+import { configError } from './config-error.js';
+
+/** What the host's resctrl filesystem offers (runc: "CAT/MBA enabled"). */
+export interface ResctrlFeatures {
+  /** Where resctrl is mounted, e.g. /sys/fs/resctrl. */
+  root: string;
+  /** info/L3 exists: L3 cache allocation (CAT). */
+  cat: boolean;
+  /** info/MB exists: memory bandwidth allocation (MBA). */
+  mba: boolean;
+  /** mon_groups exists in the root group: MON groups can be made. */
+  monitoring: boolean;
+}
+
+export interface IntelRdtPlan {
+  /** The resctrl mount point. */
+  root: string;
+  /** The CTRL_MON group under the resctrl root: closID, else the container id; "" = the root group (closID "/"). */
+  group: string;
+  /** closID given with nothing to write: the group must have been made beforehand. */
+  mustExist: boolean;
+  /** The schemata file's new content, one line per entry; undefined: the file is not written. */
+  schemata?: string;
+  /** The MON group made under <group>/mon_groups (the container id), with enableMonitoring. */
+  monGroup?: string;
+  /** delete removes the group (if create made it): only when no closID was given. */
+  removeGroup: boolean;
+}
+
+const AT = '/linux/intelRdt';
+
+/**
+ * Checks in runc's order (resctrl mounted, closID, CAT, MBA) and returns the plan.
+ * host is undefined when no resctrl filesystem is mounted.
+ */
+export function planIntelRdt(rdt: LinuxIntelRdt, id: string, host: ResctrlFeatures | undefined): IntelRdtPlan {
+  if (!host) {
+    // runtime-spec: no mounted resctrl → an error; runc: "Intel RDT is not enabled"
+    throw configError(AT, 'is set, but Intel RDT is not enabled: no resctrl filesystem is mounted (mount -t resctrl resctrl /sys/fs/resctrl)');
+  }
+  const clos = rdt.closID ?? '';
+  // a group name is one path component; "/" alone names the root group
+  if (clos === '.' || clos === '..' || (clos.length > 1 && clos.includes('/'))) {
+    throw configError(`${AT}/closID`, `invalid CLOS name ${JSON.stringify(clos)}: must be one directory name, or "/" for the root group`);
+  }
+  const l3 = rdt.l3CacheSchema ?? '';
+  const mb = rdt.memBwSchema ?? '';
+  if (l3 !== '' && !host.cat) {
+    throw configError(`${AT}/l3CacheSchema`, `is set, but Intel RDT/CAT is not enabled (no ${host.root}/info/L3)`);
+  }
+  if (mb !== '' && !host.mba) {
+    throw configError(`${AT}/memBwSchema`, `is set, but Intel RDT/MBA is not enabled (no ${host.root}/info/MB)`);
+  }
+  if (rdt.enableMonitoring && !host.monitoring) {
+    throw configError(`${AT}/enableMonitoring`, `is set, but resctrl monitoring is not enabled (no ${host.root}/mon_groups)`);
+  }
+  // runtime-spec: l3CacheSchema first, memBwSchema next, schemata last; empty ones are skipped as runc does
+  const lines = [l3, mb, ...(rdt.schemata ?? [])].filter((line) => line !== '');
+  return {
+    root: host.root,
+    group: clos === '' ? id : clos === '/' ? '' : clos,
+    mustExist: clos !== '' && lines.length === 0,
+    schemata: lines.length > 0 ? lines.map((line) => `${line}\n`).join('') : undefined,
+    monGroup: rdt.enableMonitoring ? id : undefined,
+    removeGroup: clos === '',
+  };
+}
