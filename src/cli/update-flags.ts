@@ -69,8 +69,6 @@ function bytes(flag: string, text: string): number {
 
 /** The resources to write; warn gets runc's warnings (kernel memory). */
 export function resourcesFromFlags(f: UpdateFlags, warn: (msg: string) => void): LinuxResources {
-  if (f.l3CacheSchema) throw new UserError('Intel RDT/CAT: l3 cache schema is not enabled');
-  if (f.memBwSchema) throw new UserError('Intel RDT/MBA: memory bandwidth schema is not enabled');
   const r: LinuxResources = {};
   const cpu: NonNullable<LinuxResources['cpu']> = {};
   const memory: NonNullable<LinuxResources['memory']> = {};

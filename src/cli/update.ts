@@ -32,8 +32,8 @@ const FLAGS: Flags = {
   'kernel-memory': { type: 'string', describe: 'ignored (obsolete)', hidden: true },
   'kernel-memory-tcp': { type: 'string', describe: 'ignored (obsolete)', hidden: true },
   'pids-limit': { type: 'string', describe: 'maximum number of pids (-1: unlimited)' },
-  'l3-cache-schema': { type: 'string', describe: 'Intel RDT/CAT L3 cache schema (not supported)' },
-  'mem-bw-schema': { type: 'string', describe: 'Intel RDT/MBA memory bandwidth schema (not supported)' },
+  'l3-cache-schema': { type: 'string', describe: 'Intel RDT/CAT L3 cache schema' },
+  'mem-bw-schema': { type: 'string', describe: 'Intel RDT/MBA memory bandwidth schema' },
 };
 
 export const command: CommandSpec<UpdateArgs> = {
@@ -50,7 +50,8 @@ export const command: CommandSpec<UpdateArgs> = {
       resources = resourcesFromFlags(argv, (m) => log.warn(m));
     }
     const { updateContainer } = await import('../runtime/update.js');
-    updateContainer(globals(argv), id, resources);
+    // as runc: these apply with --resources too
+    updateContainer(globals(argv), id, resources, { l3CacheSchema: argv.l3CacheSchema, memBwSchema: argv.memBwSchema });
   }),
 };
 

@@ -85,14 +85,7 @@ export function makeGroup(plan: IntelRdtPlan, ops: ResctrlOps = REAL_OPS): Intel
   }
   const state: IntelRdtState = { root, path, madeGroup: made, removeGroup: plan.removeGroup && made };
   try {
-    if (plan.schemata !== undefined) {
-      const file = join(path, 'schemata');
-      try {
-        writeFileSync(file, plan.schemata);
-      } catch (err) {
-        throw failure(root, `write ${JSON.stringify(plan.schemata.trimEnd())} to ${file}`, err);
-      }
-    }
+    if (plan.schemata !== undefined) writeSchemata(state, plan.schemata);
     if (plan.monGroup !== undefined) {
       const mon = join(path, 'mon_groups', plan.monGroup);
       try {
@@ -113,6 +106,16 @@ export function makeGroup(plan: IntelRdtPlan, ops: ResctrlOps = REAL_OPS): Intel
 /** A failed create: the group goes if create made it, closID or not; else only the MON group. */
 export function undoGroup(state: IntelRdtState, ops: ResctrlOps = REAL_OPS): void {
   removeGroup({ ...state, removeGroup: state.madeGroup }, ops);
+}
+
+/** Writes the group's schemata (create, update); the kernel checks each line against the hardware. */
+export function writeSchemata(state: Pick<IntelRdtState, 'root' | 'path'>, schemata: string): void {
+  const file = join(state.path, 'schemata');
+  try {
+    writeFileSync(file, schemata);
+  } catch (err) {
+    throw failure(state.root, `write ${JSON.stringify(schemata.trimEnd())} to ${file}`, err);
+  }
 }
 
 /** Moves pid into the group, then into its MON group (the kernel keeps the group's CLOS for it): children inherit both. */

@@ -5,6 +5,7 @@
 // runtime-spec's config-linux.md "IntelRdt" and runc's validator.
 import type { LinuxIntelRdt } from '../spec/config.js';
 import { configError } from './config-error.js';
+import { UserError } from '../errors.js';
 
 /** What the host's resctrl filesystem offers (runc: "CAT/MBA enabled"). */
 export interface ResctrlFeatures {
@@ -60,14 +61,47 @@ export function planIntelRdt(rdt: LinuxIntelRdt, id: string, host: ResctrlFeatur
   if (rdt.enableMonitoring && !host.monitoring) {
     throw configError(`${AT}/enableMonitoring`, `is set, but resctrl monitoring is not enabled (no ${host.root}/mon_groups)`);
   }
-  // runtime-spec: l3CacheSchema first, memBwSchema next, schemata last; empty ones are skipped as runc does
-  const lines = [l3, mb, ...(rdt.schemata ?? [])].filter((line) => line !== '');
+  const schemata = schemataOf(rdt);
   return {
     root: host.root,
     group: clos === '' ? id : clos === '/' ? '' : clos,
-    mustExist: clos !== '' && lines.length === 0,
-    schemata: lines.length > 0 ? lines.map((line) => `${line}\n`).join('') : undefined,
+    mustExist: clos !== '' && schemata === undefined,
+    schemata,
     monGroup: rdt.enableMonitoring ? id : undefined,
     removeGroup: clos === '',
   };
+}
+
+/** `update --l3-cache-schema / --mem-bw-schema` (empty = unchanged). */
+export interface IntelRdtUpdate {
+  l3CacheSchema?: string;
+  memBwSchema?: string;
+}
+
+/**
+ * The container's intelRdt after update, or undefined when the flags change
+ * nothing. runc's checks and messages: the host must have CAT/MBA for the
+ * schema given, and the container must have been created with intelRdt.
+ */
+export function updatedIntelRdt(current: LinuxIntelRdt | undefined, flags: IntelRdtUpdate, host: ResctrlFeatures | undefined): LinuxIntelRdt | undefined {
+  const l3 = flags.l3CacheSchema ?? '';
+  const mb = flags.memBwSchema ?? '';
+  if (l3 !== '' && !host?.cat) throw new UserError('Intel RDT/CAT: l3 cache schema is not enabled');
+  if (mb !== '' && !host?.mba) throw new UserError('Intel RDT/MBA: memory bandwidth schema is not enabled');
+  if (l3 === '' && mb === '') return undefined;
+  if (!current) throw new UserError('updating a non-existent Intel RDT configuration is not supported');
+  for (const [flag, value] of [['l3-cache-schema', l3], ['mem-bw-schema', mb]]) {
+    if (value.includes('\n')) throw new UserError(`--${flag}: must be one line`);
+  }
+  if (mb !== '' && !mb.startsWith('MB:')) throw new UserError('--mem-bw-schema: must start with "MB:"');
+  return { ...current, ...(l3 !== '' && { l3CacheSchema: l3 }), ...(mb !== '' && { memBwSchema: mb }) };
+}
+
+/**
+ * The schemata file's content, one line per schema, or undefined when none is set.
+ * runtime-spec: l3CacheSchema first, memBwSchema next, schemata last; empty ones skipped as runc does.
+ */
+export function schemataOf(rdt: LinuxIntelRdt): string | undefined {
+  const lines = [rdt.l3CacheSchema ?? '', rdt.memBwSchema ?? '', ...(rdt.schemata ?? [])].filter((line) => line !== '');
+  return lines.length > 0 ? lines.map((line) => `${line}\n`).join('') : undefined;
 }

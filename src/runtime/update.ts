@@ -4,6 +4,8 @@ import type { LinuxResources } from '../spec/config.js';
 import { log } from '../cli/log.js';
 import { openContainer } from './container.js';
 import type { GlobalOptions } from './options.js';
+import { schemataOf, updatedIntelRdt, type IntelRdtUpdate } from '../plan/intel-rdt.js';
+import { hostResctrl, resctrlFeatures, writeSchemata } from '../linux/resctrl.js';
 
 /**
  * The resources fields runc's update changes; the others (devices, hugepageLimits,
@@ -26,8 +28,15 @@ export function updatableResources(r: LinuxResources, warn: (msg: string) => voi
   return JSON.parse(JSON.stringify(out)) as LinuxResources; // drops the undefined keys
 }
 
-export function updateContainer(g: GlobalOptions, id: string, resources: LinuxResources): void {
+export function updateContainer(g: GlobalOptions, id: string, resources: LinuxResources, rdtFlags: IntelRdtUpdate = {}): void {
   const c = openContainer(g, id);
   if (c.status() === 'stopped') throw new UserError('container not running');
+  // checked before anything changes; the host is the one create found resctrl on
+  const rdtState = c.record.intelRdt;
+  const rdt = updatedIntelRdt(c.record.config.linux?.intelRdt, rdtFlags, rdtState ? resctrlFeatures(rdtState.root) : hostResctrl());
   c.cgroup.update(updatableResources(resources, (m) => log.warn(m)));
+  if (!rdt || !rdtState) return;
+  const schemata = schemataOf(rdt);
+  if (schemata !== undefined) writeSchemata(rdtState, schemata);
+  c.dir.write({ ...c.record, config: { ...c.record.config, linux: { ...c.record.config.linux, intelRdt: rdt } } });
 }

@@ -72,8 +72,8 @@ test('an id that is taken, or contains / or ..', () => {
   }
 });
 
-test('unsupported fields are refused, not ignored', () => {
-  createFails(s.bundle((c) => (c.linux!.intelRdt = { closID: 'x' })), /\/linux\/intelRdt.*not supported/);
+test('linux.intelRdt without resctrl is refused, not ignored (more in intel-rdt.test.ts)', () => {
+  createFails(s.bundle((c) => (c.linux!.intelRdt = { closID: 'x' })), /^tsrunc: config\.json: \/linux\/intelRdt: is set, but Intel RDT is not enabled/);
 });
 
 test('unknown commands and flags', () => {

@@ -44,6 +44,8 @@ test('resourcesFromFlags: runc flag names and value types', () => {
   assert.equal(warnings, ['kernel memory settings are ignored and will be removed']);
   assert.equal(resourcesFromFlags({}, () => {}), {});
   assert.equal(resourcesFromFlags({ blkioWeight: '0' }, () => {}), {});
+  // the Intel RDT flags are not resources: update hands them to the container's resctrl group
+  assert.equal(resourcesFromFlags({ l3CacheSchema: 'L3:0=f', memBwSchema: 'MB:0=20' }, () => {}), {});
 });
 
 test('resourcesFromFlags: bad values name the flag', () => {
@@ -52,7 +54,6 @@ test('resourcesFromFlags: bad values name the flag', () => {
   userError(() => resourcesFromFlags({ cpuQuota: '1.5' }, () => {}), /^invalid value for cpu-quota: "1.5" is not an integer$/);
   userError(() => resourcesFromFlags({ cpuShare: '99999999999999999999' }, () => {}), /cpu-share: .* is out of range/);
   userError(() => resourcesFromFlags({ pidsLimit: 'ten' }, () => {}), /^invalid value "ten" for flag -pids-limit: parse error$/);
-  userError(() => resourcesFromFlags({ l3CacheSchema: 'L3:0=f' }, () => {}), /l3 cache schema is not enabled/);
 });
 
 test('updatableResources: only what runc update changes', () => {

@@ -2,7 +2,7 @@
 // order, MON group, what delete removes, and runc's checks named by pointer.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { planIntelRdt, type ResctrlFeatures } from '../../src/plan/intel-rdt.js';
+import { planIntelRdt, schemataOf, updatedIntelRdt, type ResctrlFeatures } from '../../src/plan/intel-rdt.js';
 import { UserError } from '../../src/errors.js';
 
 const ALL: ResctrlFeatures = { root: '/sys/fs/resctrl', cat: true, mba: true, monitoring: true };
@@ -101,6 +101,20 @@ test('a schema for what the hardware lacks is refused, naming the field and what
   assert.is(planIntelRdt({ schemata: ['L3:0=f', 'MB:0=10'] }, 'c1', NONE).schemata, 'L3:0=f\nMB:0=10\n');
   // an empty schema asks for nothing
   assert.is(planIntelRdt({ l3CacheSchema: '', memBwSchema: '' }, 'c1', NONE).schemata, undefined);
+});
+
+test('update --l3-cache-schema/--mem-bw-schema: runc\'s checks, then the schema replaced', () => {
+  const cur = { closID: 'gold', l3CacheSchema: 'L3:0=f', schemata: ['L2:0=3'] };
+  assert.equal(updatedIntelRdt(cur, { memBwSchema: 'MB:0=30' }, ALL), { closID: 'gold', l3CacheSchema: 'L3:0=f', schemata: ['L2:0=3'], memBwSchema: 'MB:0=30' });
+  assert.equal(updatedIntelRdt(cur, { l3CacheSchema: 'L3:0=3', memBwSchema: '' }, ALL), { ...cur, l3CacheSchema: 'L3:0=3' });
+  assert.is(updatedIntelRdt(cur, {}, undefined), undefined, 'no flag: nothing to do, not even on a host without RDT');
+  assert.is(userError(() => updatedIntelRdt(cur, { l3CacheSchema: 'L3:0=3' }, undefined)), 'Intel RDT/CAT: l3 cache schema is not enabled');
+  assert.is(userError(() => updatedIntelRdt(cur, { l3CacheSchema: 'L3:0=3' }, NONE)), 'Intel RDT/CAT: l3 cache schema is not enabled');
+  assert.is(userError(() => updatedIntelRdt(cur, { memBwSchema: 'MB:0=3' }, { ...NONE, cat: true })), 'Intel RDT/MBA: memory bandwidth schema is not enabled');
+  assert.is(userError(() => updatedIntelRdt(undefined, { memBwSchema: 'MB:0=3' }, ALL)), 'updating a non-existent Intel RDT configuration is not supported');
+  assert.is(userError(() => updatedIntelRdt(cur, { memBwSchema: 'L3:0=3' }, ALL)), '--mem-bw-schema: must start with "MB:"');
+  assert.is(userError(() => updatedIntelRdt(cur, { l3CacheSchema: 'L3:0=3\nMB:0=1' }, ALL)), '--l3-cache-schema: must be one line');
+  assert.is(schemataOf(updatedIntelRdt(cur, { memBwSchema: 'MB:0=30' }, ALL)!), 'L3:0=f\nMB:0=30\nL2:0=3\n', 'written in create\'s order');
 });
 
 test.run();

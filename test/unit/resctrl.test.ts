@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { hostResctrl, joinGroup, joinGroupIfThere, makeGroup, removeGroup, resctrlFeatures, resctrlMountpoint, undoGroup, type ResctrlOps } from '../../src/linux/resctrl.js';
+import { hostResctrl, joinGroup, joinGroupIfThere, makeGroup, removeGroup, resctrlFeatures, resctrlMountpoint, undoGroup, writeSchemata, type ResctrlOps } from '../../src/linux/resctrl.js';
 import { intelRdtStats } from '../../src/linux/resctrl-stats.js';
 import { planIntelRdt } from '../../src/plan/intel-rdt.js';
 import { statsToJson } from '../../src/cgroups/stats.js';
@@ -217,6 +217,13 @@ test('a schemata write that fails in an existing group leaves the group alone', 
   );
   assert.equal(calls, ['mkdir /odd'], 'found there, so not removed');
   assert.ok(existsSync(join(root, 'odd')));
+});
+
+test('update rewrites the schemata of the group create made', () => {
+  const root = fakeRoot();
+  const state = makeGroup(plan(root, { l3CacheSchema: 'L3:0=f' }), fakeKernel(root));
+  writeSchemata(state, 'L3:0=3\nMB:0=40\n');
+  assert.is(read(join(state.path, 'schemata')), 'L3:0=3\nMB:0=40\n');
 });
 
 test('adding a pid that the kernel refuses names the tasks file', () => {
