@@ -27,6 +27,8 @@ const GUEST_PKGS = [
   'busybox-static', 'uidmap', 'jq', 'libseccomp2', 'linux-image-amd64', 'nodejs', 'containerd',
   // CRIU locks a network namespace it dumps with iptables; python3 receives a pty master (checkpoint.test.ts)
   'iptables', 'python3',
+  // a user's session bus, where rootless --systemd-cgroup finds the user's systemd (rootless.test.ts)
+  'dbus-user-session',
 ].join(',');
 // Boot + the whole job; the guest's own limit for job.sh is 30 min.
 const VM_TIMEOUT_S = 1800;

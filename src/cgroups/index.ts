@@ -20,7 +20,7 @@ import { requestedV1, V1Manager } from './v1/manager.js';
 import { requestedV2, V2Manager } from './v2/manager.js';
 import { NoCgroup, type InitProcess } from './none.js';
 import { RootlessCgroup } from './rootless.js';
-import { SystemdManager } from './systemd/manager.js';
+import { SESSION_BUS, SYSTEM_BUS, SystemdManager, managerCgroup } from './systemd/manager.js';
 import { systemdUnit } from './systemd/unit.js';
 
 export { detectLayout, type CgroupLayout } from './mountinfo.js';
@@ -114,12 +114,17 @@ function storedV1Dir(stored: Readonly<Record<string, string>>, h: V1Hierarchy): 
  */
 function systemdManager(opts: CgroupManagerOptions, mounts: CgroupMounts): CgroupManager {
   if (!existsSync('/run/systemd/system')) throw new UserError('systemd cgroup driver: systemd is not running');
-  const unit = systemdUnit(opts.cgroupsPath, opts.id);
+  // rootless: the user's own systemd instance, on their session bus (runc's rule); its
+  // default slice is user.slice, below the instance's cgroup (user@<uid>.service)
+  const user = (opts.rootless ?? false) && (process.geteuid?.() ?? 0) !== 0;
+  const bus = user ? SESSION_BUS : SYSTEM_BUS;
+  const unit = systemdUnit(opts.cgroupsPath, opts.id, user ? 'user.slice' : 'system.slice');
   const layout = opts.layout ?? layoutOf(mounts);
   if (layout !== 'v2' || !mounts.v2) {
     throw new UserError(`systemd cgroup driver: this host has cgroup ${layout}; only pure cgroup v2 (unified) hosts are supported, run without --systemd-cgroup`);
   }
   const warn = opts.warn ?? ((msg: string) => log.warn(msg));
-  const dir = opts.dirs?.[''] ?? posix.join(mounts.v2.mountpoint, unit.path);
-  return new SystemdManager(opts.id, unit, new V2Manager(unit.path, mounts.v2.mountpoint, dir, warn), warn);
+  const path = opts.dirs?.[''] === undefined && user ? posix.join(managerCgroup(bus), unit.path) : unit.path;
+  const dir = opts.dirs?.[''] ?? posix.join(mounts.v2.mountpoint, path);
+  return new SystemdManager(opts.id, unit, new V2Manager(path, mounts.v2.mountpoint, dir, warn, user), warn, bus);
 }

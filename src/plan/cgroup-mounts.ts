@@ -47,8 +47,11 @@ export function expandCgroupMounts(plan: Plan, host: HostCgroups, ns: { cgroupns
 
 function cgroup2Mount(m: PlanMount, host: { containerDir: string; mountpoint: string }, ns: { cgroupns: boolean; userns: boolean }): PlanMount {
   // In a user namespace without its own cgroup namespace the kernel refuses a
-  // cgroup2 mount (runc falls back on EPERM); bind the host tree instead.
-  if (ns.userns && !ns.cgroupns) {
+  // cgroup2 mount (runc falls back on EPERM); bind the host tree instead. A container
+  // that stays in the root cgroup (rootless, with no cgroup of its own) would get the
+  // host mount's own root again, which the kernel refuses on top of a bound host /sys
+  // (EBUSY, runc falls back too): the bind shows the same tree.
+  if ((ns.userns && !ns.cgroupns) || path.posix.resolve(host.containerDir) === path.posix.resolve(host.mountpoint)) {
     return { ...m, source: host.mountpoint, fstype: 'bind', flags: MS_BIND | m.flags, data: '' };
   }
   return { ...m, fstype: 'cgroup2' };

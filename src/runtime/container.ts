@@ -21,6 +21,7 @@ export function openContainer(g: GlobalOptions, id: string, lock = true): Contai
     cgroupsPath: record.cgroupsPath,
     id,
     systemd: record.systemdCgroup,
+    rootless: g.rootless,
     dirs: record.cgroupDirs,
     init: { pid: record.pid, startTime: record.pidStartTime },
   });

@@ -71,7 +71,7 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
   }
   if (!spec.process) throw new UserError('config.json: /process: is required for create');
   const caller = { euid: process.geteuid?.() ?? 0, egid: process.getegid?.() ?? 0 };
-  if (caller.euid !== 0) checkRootless(spec, g, caller);
+  if (caller.euid !== 0) checkRootless(spec, caller);
   const detach = o.detach ?? true;
   checkTerminal(spec.process.terminal ?? false, detach, o.consoleSocket);
   const extra = extraFds(o.preserveFds);
@@ -185,12 +185,9 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
 }
 
 /** A caller that is not root (runc's RootlessEUID): refuse what it cannot run, before anything is made. */
-function checkRootless(spec: Parameters<typeof rootlessProblem>[0], g: GlobalOptions, caller: { euid: number; egid: number }): void {
+function checkRootless(spec: Parameters<typeof rootlessProblem>[0], caller: { euid: number; egid: number }): void {
   const problem = rootlessProblem(spec, caller);
   if (problem) throw new UserError(problem);
-  if (g.systemdCgroup) {
-    throw new UserError(`--systemd-cgroup: tsrunc runs as uid ${caller.euid}, not root: the systemd driver for rootless containers (a systemd user instance) is not supported; run without --systemd-cgroup`);
-  }
 }
 
 /**

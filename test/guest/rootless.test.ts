@@ -3,11 +3,13 @@
 // rootless container gets a cgroup of its own and its limits hold.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { uniqueId } from '../lib/harness.js';
 import { defineRootlessCases, delegateV2, isAlive, rootlessSuite } from '../lib/rootless-cases.js';
 import { CGROUP_ROOT, read, sleepMs, waitFor } from './lib.js';
+
 
 const suite = rootlessSuite(test);
 defineRootlessCases(suite);
@@ -67,6 +69,42 @@ suite.rtest('a cgroup v2 subtree delegated to the user: the container gets its o
         // not there
       }
     }
+  }
+});
+
+suite.rtest("--systemd-cgroup as a user: a transient scope of the user's own systemd (user@<uid>.service), TasksMax holds, update goes through the unit, nothing left after delete", (r) => {
+  const { uid, name } = r.user;
+  const runtime = `/run/user/${uid}`;
+  // a user manager with a session bus (dbus-user-session), as a login would start it
+  spawnSync('loginctl', ['enable-linger', name]);
+  const env = { DBUS_SESSION_BUS_ADDRESS: `unix:path=${runtime}/bus` };
+  try {
+    waitFor("the user's session bus", () => existsSync(`${runtime}/bus`), 90_000);
+    const id = uniqueId('rl-sd');
+    const unit = `tsrunc-${id}.scope`;
+    const show = (prop: string) => r.as(['systemctl', '--user', 'show', '-p', prop, '--value', unit], { env: { ...env, XDG_RUNTIME_DIR: runtime } }).stdout.trim();
+    const bundle = r.bundle((c) => {
+      c.linux!.resources = { pids: { limit: 10 } };
+      c.process!.args = ['sleep', '300'];
+    });
+    r.ok(['--systemd-cgroup', 'run', '-d', '--bundle', bundle, id], { env });
+    assert.is(show('ActiveState'), 'active');
+    assert.is(show('TasksMax'), '10');
+    const cg = show('ControlGroup');
+    assert.is(cg, `/user.slice/user-${uid}.slice/user@${uid}.service/user.slice/${unit}`);
+    const pid = r.state(id).pid;
+    assert.is(readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim(), `0::${cg}`);
+    assert.is(read(join(CGROUP_ROOT, cg), 'pids.max'), '10');
+    r.ok(['update', '--pids-limit', '15', id], { env });
+    assert.is(show('TasksMax'), '15');
+    assert.is(read(join(CGROUP_ROOT, cg), 'pids.max'), '15');
+    r.ok(['--systemd-cgroup', 'delete', '--force', id], { env });
+    waitFor('the unit to go', () => show('LoadState') === 'not-found' || show('ActiveState') === 'inactive');
+    assert.not.ok(existsSync(join(CGROUP_ROOT, cg)), 'the scope cgroup is gone');
+    assert.not.ok(isAlive(pid));
+  } finally {
+    for (const id of r.containers()) r.tsrunc(['--systemd-cgroup', 'delete', '--force', id], { env });
+    spawnSync('loginctl', ['disable-linger', name]);
   }
 });
 

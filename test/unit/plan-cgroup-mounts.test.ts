@@ -66,4 +66,10 @@ test('v2: cgroup2, or a bind of the host tree in a user namespace without cgroup
   assert.equal([q.mounts[1].fstype, q.mounts[1].source, q.mounts[1].flags], ['bind', '/sys/fs/cgroup', MS_BIND | RO]);
 });
 
+test('v2: a container that stays in the root cgroup (rootless without a cgroup) binds the host tree, even with cgroupns', () => {
+  const host: HostCgroups = { version: 2, mountpoint: '/sys/fs/cgroup', containerDir: '/sys/fs/cgroup/' };
+  const p = expandCgroupMounts(plan([{ type: 'mount' }, { type: 'cgroup' }]), host, { cgroupns: true, userns: true });
+  assert.equal([p.mounts[1].fstype, p.mounts[1].source, p.mounts[1].flags], ['bind', '/sys/fs/cgroup', MS_BIND | RO]);
+});
+
 test.run();

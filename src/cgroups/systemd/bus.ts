@@ -46,10 +46,8 @@ function sockets(): SocketCalls {
   return calls;
 }
 
-/** The socket path of the system bus: DBUS_SYSTEM_BUS_ADDRESS (unix:path=…) or the default. */
-export function systemBusPath(env: NodeJS.ProcessEnv = process.env): string {
-  const address = env.DBUS_SYSTEM_BUS_ADDRESS;
-  if (!address) return SYSTEM_BUS_SOCKET;
+/** The first unix:path= of a D-Bus address list, or undefined. */
+function unixPath(address: string): string | undefined {
   for (const one of address.split(';')) {
     const [transport, params = ''] = one.split(':', 2);
     if (transport !== 'unix') continue;
@@ -58,7 +56,31 @@ export function systemBusPath(env: NodeJS.ProcessEnv = process.env): string {
       if (k === 'path' && v) return decodeURIComponent(v);
     }
   }
-  throw new Error(`DBUS_SYSTEM_BUS_ADDRESS=${address}: no unix:path= address in it`);
+  return undefined;
+}
+
+/** The socket path of the system bus: DBUS_SYSTEM_BUS_ADDRESS (unix:path=…) or the default. */
+export function systemBusPath(env: NodeJS.ProcessEnv = process.env): string {
+  const address = env.DBUS_SYSTEM_BUS_ADDRESS;
+  if (!address) return SYSTEM_BUS_SOCKET;
+  const path = unixPath(address);
+  if (!path) throw new Error(`DBUS_SYSTEM_BUS_ADDRESS=${address}: no unix:path= address in it`);
+  return path;
+}
+
+/**
+ * The socket path of a user's session bus, where their systemd instance answers (as runc):
+ * DBUS_SESSION_BUS_ADDRESS (unix:path=…), else $XDG_RUNTIME_DIR/bus.
+ */
+export function sessionBusPath(env: NodeJS.ProcessEnv = process.env): string {
+  const address = env.DBUS_SESSION_BUS_ADDRESS;
+  if (address) {
+    const path = unixPath(address);
+    if (!path) throw new Error(`DBUS_SESSION_BUS_ADDRESS=${address}: no unix:path= address in it`);
+    return path;
+  }
+  if (env.XDG_RUNTIME_DIR) return `${env.XDG_RUNTIME_DIR.replace(/\/+$/, '')}/bus`;
+  throw new Error('neither DBUS_SESSION_BUS_ADDRESS nor XDG_RUNTIME_DIR is set, so the session bus cannot be found');
 }
 
 export class Bus {

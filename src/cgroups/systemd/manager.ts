@@ -10,8 +10,8 @@ import { UserError } from '../../errors.js';
 import type { CgroupStats } from '../stats.js';
 import type { CgroupManager, FreezerState, OomCounters } from '../types.js';
 import type { V2Manager } from '../v2/manager.js';
-import { Bus, ConnectError, DBusError, systemBusPath } from './bus.js';
-import type { DBusValue, Message } from './dbus-wire.js';
+import { Bus, ConnectError, DBusError, sessionBusPath, systemBusPath } from './bus.js';
+import { Variant, type DBusValue, type Message } from './dbus-wire.js';
 import { resourceProperties, scopeProperties, type UnitProperty } from './properties.js';
 import type { SystemdUnit } from './unit.js';
 
@@ -25,6 +25,8 @@ export class SystemdManager implements CgroupManager {
     readonly unit: SystemdUnit,
     private readonly fs: V2Manager,
     private readonly warn: (msg: string) => void,
+    /** Where systemd answers: the system bus, or a user's session bus (rootless). */
+    private readonly bus: SystemdBus = SYSTEM_BUS,
   ) {}
 
   /** "slice:prefix:name": later commands find the same unit from it. */
@@ -38,7 +40,7 @@ export class SystemdManager implements CgroupManager {
 
   /** The unit can only start with a process in it (startWith): here we only check that systemd answers. */
   create(): void {
-    withBus((bus) => {
+    withBus(this.bus, (bus) => {
       try {
         bus.call({ ...SYSTEMD, interface: 'org.freedesktop.DBus.Properties', member: 'Get', signature: 'ss', body: [SYSTEMD.interface, 'Version'] });
       } catch (err) {
@@ -58,11 +60,12 @@ export class SystemdManager implements CgroupManager {
     const props: UnitProperty[] = [
       ...scopeProperties(this.id, this.unit.slice, pid),
       ...resourceProperties(resources, {
-        devices: { rules: (resources.devices ?? []) as LinuxDeviceCgroup[], specPaths: devices.map((d) => d.path) },
+        // a user's instance cannot attach device filters (BPF needs privileges): none, as for rootless cgroupfs
+        devices: this.bus.user ? undefined : { rules: (resources.devices ?? []) as LinuxDeviceCgroup[], specPaths: devices.map((d) => d.path) },
         procDevices: readProcDevices(),
       }),
     ];
-    withBus((bus) => {
+    withBus(this.bus, (bus) => {
       subscribeJobs(bus);
       let job: string;
       try {
@@ -91,7 +94,7 @@ export class SystemdManager implements CgroupManager {
   update(resources: LinuxResources): void {
     const props = resourceProperties(resources);
     if (props.length) {
-      withBus((bus) => {
+      withBus(this.bus, (bus) => {
         try {
           managerCall(bus, 'SetUnitProperties', 'sba(sv)', [this.unit.unit, true, props]);
         } catch (err) {
@@ -138,7 +141,7 @@ export class SystemdManager implements CgroupManager {
 
   /** Stops the unit (a scope whose processes all exited is already gone), then removes what is left. */
   destroy(): void {
-    withBus((bus) => {
+    withBus(this.bus, (bus) => {
       subscribeJobs(bus);
       let job: string | undefined;
       try {
@@ -168,17 +171,28 @@ function readProcDevices(): string {
   }
 }
 
-/** Runs fn on a fresh connection to the system bus; an unreachable bus is a clear UserError. */
-function withBus<T>(fn: (bus: Bus) => T): T {
+/** Which systemd instance: PID 1 on the system bus, or a user's own on their session bus. */
+export interface SystemdBus {
+  user: boolean;
+  /** The socket, resolved when first needed (from the environment). */
+  path: () => string;
+}
+
+export const SYSTEM_BUS: SystemdBus = { user: false, path: () => systemBusPath() };
+export const SESSION_BUS: SystemdBus = { user: true, path: () => sessionBusPath() };
+
+/** Runs fn on a fresh connection to systemd's bus; an unreachable bus is a clear UserError. */
+function withBus<T>(which: SystemdBus, fn: (bus: Bus) => T): T {
   let bus: Bus;
-  const path = systemBusPath();
+  const instance = which.user ? "the user's systemd instance" : 'systemd';
+  const hint = which.user ? '(does the user have a systemd --user with a session bus, e.g. dbus-user-session and a login or `loginctl enable-linger`?)' : '(is dbus running?)';
   try {
-    bus = Bus.connect(path);
+    bus = Bus.connect(which.path());
   } catch (err) {
     if (err instanceof ConnectError) {
-      throw new UserError(`systemd cgroup driver: cannot reach systemd over D-Bus: connect ${err.path}: ${err.reason} (is dbus running?)`);
+      throw new UserError(`systemd cgroup driver: cannot reach ${instance} over D-Bus: connect ${err.path}: ${err.reason} ${hint}`);
     }
-    throw new UserError(`systemd cgroup driver: cannot reach systemd over D-Bus: ${(err as Error).message}`);
+    throw new UserError(`systemd cgroup driver: cannot reach ${instance} over D-Bus: ${(err as Error).message}`);
   }
   try {
     return fn(bus);
@@ -221,4 +235,19 @@ function subscribeJobs(bus: Bus): void {
     body: ["type='signal',sender='org.freedesktop.systemd1',interface='org.freedesktop.systemd1.Manager',member='JobRemoved'"],
   });
   managerCall(bus, 'Subscribe', '', []);
+}
+
+/**
+ * The cgroup of the systemd instance on which (its ControlGroup property): a user's instance
+ * lives below user@<uid>.service, and its slices and scopes below that (runc's rule).
+ */
+export function managerCgroup(which: SystemdBus): string {
+  return withBus(which, (bus) => {
+    try {
+      const [v] = bus.call({ ...SYSTEMD, interface: 'org.freedesktop.DBus.Properties', member: 'Get', signature: 'ss', body: [SYSTEMD.interface, 'ControlGroup'] });
+      return String(v instanceof Variant ? v.value : v);
+    } catch (err) {
+      throw unitError('ask systemd for its ControlGroup', err);
+    }
+  });
 }

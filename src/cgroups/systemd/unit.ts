@@ -1,6 +1,6 @@
 // Where the systemd driver puts a container (runc's rules, libcontainer/cgroups/systemd):
 // cgroupsPath "slice:prefix:name" → the scope unit "<prefix>-<name>.scope" in <slice>
-// (default system.slice); no cgroupsPath → "tsrunc-<id>.scope" in system.slice.
+// (default system.slice, user.slice for a user's instance); no cgroupsPath → "tsrunc-<id>.scope" there.
 // A slice "a-b.slice" lives at /a.slice/a-b.slice in the cgroup tree.
 import { posix } from 'node:path';
 import { UserError } from '../../errors.js';
@@ -17,8 +17,8 @@ export interface SystemdUnit {
 
 const FIELD = 'config.json: /linux/cgroupsPath';
 
-export function systemdUnit(cgroupsPath: string | undefined, id: string): SystemdUnit {
-  let slice = 'system.slice';
+export function systemdUnit(cgroupsPath: string | undefined, id: string, defaultSlice = 'system.slice'): SystemdUnit {
+  let slice = defaultSlice;
   let prefix = 'tsrunc';
   let name = id;
   if (cgroupsPath) {
