@@ -34,7 +34,7 @@ export function expandCgroupMounts(plan: Plan, host: HostCgroups, ns: { cgroupns
     if (m.fstype !== 'cgroup') {
       mounts.push(m);
     } else if (host.version === 2) {
-      mounts.push(cgroup2Mount(m, host, ns));
+      mounts.push(cgroup2Mount(m, host, ns, coversHostMounts(mounts, m.destination)));
     } else {
       const v1 = cgroup1Mounts(m, host.hierarchies, ns.cgroupns);
       mounts.push(...v1.mounts);
@@ -45,15 +45,28 @@ export function expandCgroupMounts(plan: Plan, host: HostCgroups, ns: { cgroupns
   return { ...plan, mounts, symlinks: [...symlinks, ...plan.symlinks] };
 }
 
-function cgroup2Mount(m: PlanMount, host: { containerDir: string; mountpoint: string }, ns: { cgroupns: boolean; userns: boolean }): PlanMount {
+/**
+ * Whether an earlier recursive bind brings the host's mounts below dest along (a
+ * rootless config binds the host's /sys with rbind, and with it the host's cgroup2 mount).
+ */
+function coversHostMounts(earlier: readonly PlanMount[], dest: string): boolean {
+  return earlier.some((m) => (m.flags & MS_BIND) !== 0 && (m.flags & MS_REC) !== 0 && (dest === m.destination || dest.startsWith(m.destination.replace(/\/$/, '') + '/')));
+}
+
+function cgroup2Mount(
+  m: PlanMount,
+  host: { containerDir: string; mountpoint: string },
+  ns: { cgroupns: boolean; userns: boolean },
+  onHostCgroup2: boolean,
+): PlanMount {
+  const bind = (source: string): PlanMount => ({ ...m, source, fstype: 'bind', flags: MS_BIND | m.flags, data: '' });
   // In a user namespace without its own cgroup namespace the kernel refuses a
-  // cgroup2 mount (runc falls back on EPERM); bind the host tree instead. A container
-  // that stays in the root cgroup (rootless, with no cgroup of its own) would get the
-  // host mount's own root again, which the kernel refuses on top of a bound host /sys
-  // (EBUSY, runc falls back too): the bind shows the same tree.
-  if ((ns.userns && !ns.cgroupns) || path.posix.resolve(host.containerDir) === path.posix.resolve(host.mountpoint)) {
-    return { ...m, source: host.mountpoint, fstype: 'bind', flags: MS_BIND | m.flags, data: '' };
-  }
+  // cgroup2 mount (runc falls back on EPERM); bind the host tree instead.
+  if (ns.userns && !ns.cgroupns) return bind(host.mountpoint);
+  // On top of the host's own cgroup2 mount (brought by an rbind of /sys) the kernel refuses
+  // the same filesystem again (EBUSY; runc falls back the same way): bind what the container's
+  // cgroup namespace would show, its own cgroup, or the host tree without one.
+  if (onHostCgroup2) return bind(ns.cgroupns ? host.containerDir : host.mountpoint);
   return { ...m, fstype: 'cgroup2' };
 }
 

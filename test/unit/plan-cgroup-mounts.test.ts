@@ -66,10 +66,17 @@ test('v2: cgroup2, or a bind of the host tree in a user namespace without cgroup
   assert.equal([q.mounts[1].fstype, q.mounts[1].source, q.mounts[1].flags], ['bind', '/sys/fs/cgroup', MS_BIND | RO]);
 });
 
-test('v2: a container that stays in the root cgroup (rootless without a cgroup) binds the host tree, even with cgroupns', () => {
-  const host: HostCgroups = { version: 2, mountpoint: '/sys/fs/cgroup', containerDir: '/sys/fs/cgroup/' };
-  const p = expandCgroupMounts(plan([{ type: 'mount' }, { type: 'cgroup' }]), host, { cgroupns: true, userns: true });
-  assert.equal([p.mounts[1].fstype, p.mounts[1].source, p.mounts[1].flags], ['bind', '/sys/fs/cgroup', MS_BIND | RO]);
+test("v2 below an rbind of the host's /sys (rootless configs): a bind of the container's cgroup, or of the host tree without cgroupns", () => {
+  const host: HostCgroups = { version: 2, mountpoint: '/sys/fs/cgroup', containerDir: '/sys/fs/cgroup/deleg/ctr' };
+  const base = plan([{ type: 'mount' }, { type: 'cgroup' }]);
+  const sys = { ...base.mounts[0], source: '/sys', destination: '/sys', fstype: 'bind', flags: MS_BIND | MS_REC, data: '' };
+  const withSys = { ...base, mounts: [base.mounts[0], sys, ...base.mounts.slice(1)] };
+  const p = expandCgroupMounts(withSys, host, { cgroupns: true, userns: true });
+  assert.equal([p.mounts[2].fstype, p.mounts[2].source, p.mounts[2].flags], ['bind', '/sys/fs/cgroup/deleg/ctr', MS_BIND | RO]);
+  const q = expandCgroupMounts(withSys, host, { cgroupns: false, userns: false });
+  assert.equal([q.mounts[2].fstype, q.mounts[2].source], ['bind', '/sys/fs/cgroup']);
+  const plainSys = { ...withSys, mounts: withSys.mounts.map((m, i) => (i === 1 ? { ...m, flags: MS_BIND } : m)) };
+  assert.is(expandCgroupMounts(plainSys, host, { cgroupns: true, userns: true }).mounts[2].fstype, 'cgroup2', 'a non-recursive bind does not bring the host mount');
 });
 
 test.run();
