@@ -15,6 +15,13 @@ const s = new Session();
 test.after(() => s.cleanup());
 
 const resctrl = hostResctrl();
+
+/** A test that runs only when cond holds; skipped, with the reason printed, otherwise. */
+function testIf(cond: boolean, why: string, name: string, fn: () => void): void {
+  if (cond) test(name, fn);
+  else test.skip(`${name} (skipped: ${why})`, fn);
+}
+const HAS_RESCTRL = 'resctrl is mounted on this host';
 const NOT_ENABLED =
   'tsrunc: config.json: /linux/intelRdt: is set, but Intel RDT is not enabled: no resctrl filesystem is mounted (mount -t resctrl resctrl /sys/fs/resctrl)\n';
 
@@ -42,8 +49,7 @@ test('features: intelRdt with schemata and monitoring is implemented (whether or
   assert.equal(f.linux.intelRdt, { enabled: true, schemata: true, monitoring: true });
 });
 
-test('no resctrl mounted: create and run refuse intelRdt in one line, nothing left behind', () => {
-  if (resctrl) return; // a host with RDT: the test below
+testIf(!resctrl, HAS_RESCTRL, 'no resctrl mounted: create and run refuse intelRdt in one line, nothing left behind', () => {
   failsClean('create', {}, NOT_ENABLED);
   failsClean('create', { closID: 'guaranteed', schemata: ['L3:0=7f0;1=1f', 'MB:0=20'], enableMonitoring: true }, NOT_ENABLED);
   failsClean('create', { l3CacheSchema: 'L3:0=f', memBwSchema: 'MB:0=20' }, NOT_ENABLED);
@@ -52,8 +58,7 @@ test('no resctrl mounted: create and run refuse intelRdt in one line, nothing le
   failsClean('run', { enableMonitoring: true }, NOT_ENABLED);
 });
 
-test('the same with --log-format json: one JSON error line on the log', () => {
-  if (resctrl) return;
+testIf(!resctrl, HAS_RESCTRL, 'the same with --log-format json: one JSON error line on the log', () => {
   const id = uniqueId('rdtj');
   const log = join(s.tmp, `${id}.log`);
   const bundle = s.bundle((c) => (c.linux!.intelRdt = {}));
@@ -72,8 +77,7 @@ test('schema rules of the spec are checked before the host (memBwSchema must sta
   assert.not.ok(existsSync(join(s.root, id)), 'no state dir');
 });
 
-test('update --l3-cache-schema / --mem-bw-schema without RDT: runc\'s messages, the container untouched', () => {
-  if (resctrl?.cat && resctrl.mba) return;
+testIf(!(resctrl?.cat && resctrl.mba), 'this host has RDT CAT and MBA', 'update --l3-cache-schema / --mem-bw-schema without RDT: runc\'s messages, the container untouched', () => {
   const id = uniqueId('rdtu');
   s.ok(['create', '--bundle', s.bundle((c) => (c.process!.args = ['sleep', '30'])), id]);
   try {
@@ -90,8 +94,8 @@ test('update --l3-cache-schema / --mem-bw-schema without RDT: runc\'s messages, 
   }
 });
 
-test('with resctrl mounted: a group named for the container holds the init, delete removes it', () => {
-  if (!resctrl) return; // not on this project's hosts; the unit tests cover the same steps on a fake tree
+testIf(!!resctrl, 'no resctrl filesystem on this host; the unit tests cover the same steps on a fake tree', 'with resctrl mounted: a group named for the container holds the init, delete removes it', () => {
+  if (!resctrl) return; // (for the type checker: the test is skipped then)
   const id = uniqueId('rdt');
   const group = join(resctrl.root, id);
   const bundle = s.bundle((c) => {
