@@ -1,6 +1,6 @@
 // File access shared by the v1 and v2 drivers: cgroup files are small, read whole
 // and written with one write(2), so the kernel sees each value exactly once.
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmdirSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readdirSync, readFileSync, rmdirSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError, describeSystemError, errnoText } from '../errors.js';
 import { hugePageSizeName } from './convert.js';
@@ -34,8 +34,9 @@ export function writeField(ctx: ApplyContext, field: string, dir: string, file: 
 
 export function writeCgroupFile(dir: string, file: string, value: string): void {
   const before = journal ? previousValue(dir, file) : undefined;
-  // O_WRONLY without O_CREAT/O_TRUNC: cgroup files exist or the feature is missing.
-  const fd = openSync(join(dir, file), 'r+');
+  // O_WRONLY without O_CREAT/O_TRUNC: cgroup files exist or the feature is missing. Not
+  // O_RDWR: write-only files (cgroup.kill, 0200) would refuse a user who owns them.
+  const fd = openSync(join(dir, file), constants.O_WRONLY);
   try {
     writeSync(fd, value);
   } finally {
