@@ -5,8 +5,8 @@
 import type { LinuxResources } from '../spec/config.js';
 import { UserError } from '../errors.js';
 import { NoCgroup } from './none.js';
-import type { CgroupStats } from './stats.js';
-import type { CgroupManager, FreezerState, OomCounters } from './types.js';
+import { ForwardingCgroup } from './forwarding.js';
+import type { CgroupManager } from './types.js';
 
 /** EPERM, EACCES and EROFS: for a user, a read-only cgroupfs is a permission problem too. */
 export function isPermissionError(err: unknown): boolean {
@@ -21,7 +21,7 @@ export interface RootlessCgroupOptions {
   requested: (r: LinuxResources) => string | undefined;
 }
 
-export class RootlessCgroup implements CgroupManager {
+export class RootlessCgroup extends ForwardingCgroup {
   private current: CgroupManager;
   /** Why the cgroup could not be made, once create() gave up on it. */
   private skipped?: string;
@@ -30,18 +30,15 @@ export class RootlessCgroup implements CgroupManager {
     private readonly inner: CgroupManager,
     private readonly opts: RootlessCgroupOptions,
   ) {
+    super();
     this.current = inner;
   }
 
-  get path(): string {
-    return this.current.path;
+  protected override get target(): CgroupManager {
+    return this.current;
   }
 
-  get dirs(): Readonly<Record<string, string>> {
-    return this.current.dirs;
-  }
-
-  create(): void {
+  override create(): void {
     try {
       this.inner.create();
     } catch (err) {
@@ -55,7 +52,7 @@ export class RootlessCgroup implements CgroupManager {
     }
   }
 
-  apply(r: LinuxResources, specDevices?: readonly { path: string }[]): void {
+  override apply(r: LinuxResources, specDevices?: readonly { path: string }[]): void {
     if (this.skipped === undefined) {
       this.inner.apply(r, specDevices);
       return;
@@ -66,49 +63,5 @@ export class RootlessCgroup implements CgroupManager {
         `config.json: /linux/resources/${field}: cannot be set: the rootless container could not create its cgroup (${this.skipped}); remove the limit or give the container a cgroup you may write to`,
       );
     }
-  }
-
-  addProcess(pid: number): void {
-    this.current.addProcess(pid);
-  }
-
-  update(r: LinuxResources): void {
-    this.current.update(r);
-  }
-
-  freeze(): void {
-    this.current.freeze();
-  }
-
-  thaw(): void {
-    this.current.thaw();
-  }
-
-  state(): FreezerState {
-    return this.current.state();
-  }
-
-  pids(): number[] {
-    return this.current.pids();
-  }
-
-  stats(): CgroupStats {
-    return this.current.stats();
-  }
-
-  oomCounters(): OomCounters | undefined {
-    return this.current.oomCounters();
-  }
-
-  killAll(signal: number): void {
-    this.current.killAll(signal);
-  }
-
-  destroy(): void {
-    this.current.destroy();
-  }
-
-  exists(): boolean {
-    return this.current.exists();
   }
 }

@@ -4,11 +4,8 @@
 // The buffers live in koffi-allocated memory so msghdr can hold their addresses.
 import { UserError } from '../errors.js';
 import { koffi } from './koffi.js';
+import { ConnectError, SOL_SOCKET, connectUnix } from './unix-socket.js';
 
-const AF_UNIX = 1;
-const SOCK_STREAM = 1;
-const SOCK_CLOEXEC = 0o2000000;
-const SOL_SOCKET = 1;
 const SCM_RIGHTS = 1;
 const MSG_CMSG_CLOEXEC = 0x40000000;
 const MSG_NOSIGNAL = 0x4000;
@@ -22,8 +19,6 @@ const CONTROL_SIZE = CMSG_HEADER + 4 * MAX_FDS;
 interface SocketCalls {
   recvmsg(fd: number, msg: Buffer, flags: number): number;
   sendmsg(fd: number, msg: Buffer, flags: number): number;
-  socket(domain: number, type: number, protocol: number): number;
-  connect(fd: number, addr: Buffer, len: number): number;
   close(fd: number): number;
 }
 
@@ -35,8 +30,6 @@ function api(): SocketCalls {
   calls = {
     recvmsg: lib.func('long recvmsg(int fd, void *msg, int flags)'),
     sendmsg: lib.func('long sendmsg(int fd, void *msg, int flags)'),
-    socket: lib.func('int socket(int domain, int type, int protocol)'),
-    connect: lib.func('int connect(int fd, void *addr, uint32_t len)'),
     close: lib.func('int close(int fd)'),
   };
   return calls;
@@ -93,18 +86,19 @@ export function recvWithFds(fd: number, maxLen: number): { data: Buffer; fds: nu
 /** Connects to the unix socket at path and sends fd with name as the message, as runc's console socket protocol has it. */
 export function sendFdTo(path: string, name: string, fd: number): void {
   const a = api();
-  const addr = Buffer.alloc(110);
-  addr.writeUInt16LE(AF_UNIX, 0);
-  if (Buffer.byteLength(path) > 107) throw new UserError(`--console-socket: path too long: ${path}`);
-  addr.write(path, 2);
-  const sock = a.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (sock < 0) throw new UserError(`--console-socket: socket: errno ${koffi().errno()}`);
+  let sock: number;
+  try {
+    sock = connectUnix(path);
+  } catch (err) {
+    // the wording of create's stub for the same failure
+    if (err instanceof ConnectError) throw new UserError(`connect to console socket ${err.path}: ${err.reason}`);
+    throw err;
+  }
   const payload = Buffer.from(name);
   const data = nativeBuffer(payload.length);
   const control = nativeBuffer(CMSG_HEADER + 8);
   const iov = nativeBuffer(16);
   try {
-    if (a.connect(sock, addr, addr.length) !== 0) throw new UserError(`--console-socket: connect to ${path}: errno ${koffi().errno()}`);
     data.bytes.set(payload);
     const iovView = Buffer.from(iov.bytes.buffer, iov.bytes.byteOffset, 16);
     iovView.writeBigUInt64LE(data.address, 0);

@@ -71,16 +71,17 @@ export function assertOneLineError(res: { code: number; stderr: string }, patter
 export function assertNothingLeft(r: RootlessSession, id: string): void {
   assert.not.ok(existsSync(join(r.root, id)), 'no state dir');
   assert.equal(cgroupDirsFor(id), [], 'no cgroup');
-  assert.equal(userProcesses(r.user.uid).filter((p) => !/tsrunc|setpriv/.test(p.cmd)), [], 'no process of the user');
+  assert.equal(userProcesses(r), [], 'no process of this session');
 }
 
-/** Processes running as uid (on the host), with their command lines. */
-export function userProcesses(uid: number): { pid: number; cmd: string }[] {
+/** Processes of the test user that this session started (its marker in their environment), with their command lines. */
+export function userProcesses(r: RootlessSession): { pid: number; cmd: string }[] {
   const out: { pid: number; cmd: string }[] = [];
   for (const p of readdirSync('/proc')) {
     if (!/^\d+$/.test(p)) continue;
     try {
-      if (statusField(Number(p), 'Uid').split(/\s+/)[0] !== String(uid)) continue;
+      if (statusField(Number(p), 'Uid').split(/\s+/)[0] !== String(r.user.uid)) continue;
+      if (!readFileSync(`/proc/${p}/environ`, 'utf8').split('\0').includes(r.marker)) continue;
       out.push({ pid: Number(p), cmd: readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ').trim() });
     } catch {
       // exited meanwhile
@@ -127,6 +128,7 @@ export function defineRootlessCases(suite: RootlessSuite): void {
     assert.is(statusField(pid, 'Uid').split(/\s+/)[0], String(r.user.uid), 'the init runs as the user on the host');
     r.ok(['start', id]);
     assert.is(r.state(id).status, 'running');
+    assert.ok(userProcesses(r).some((p) => p.pid === pid), 'the leftover check would see this init');
     const ps = r.ok(['ps', '--format', 'json', id]);
     assert.equal(JSON.parse(ps), [pid]);
     const ex = r.tsrunc(['exec', id, 'sh', '-c', 'id -u; cat /proc/1/cmdline | tr "\\0" " "']);

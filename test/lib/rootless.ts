@@ -108,9 +108,12 @@ export class RootlessSession {
   /** The default --root under it: where tsrunc keeps the user's containers. */
   readonly root: string;
   readonly bin: string;
+  /** In the environment of every process this session starts: how its leftovers are told from another run's. */
+  readonly marker: string;
 
   constructor(readonly user: TestUser) {
     this.tmp = mkdtempSync('/tmp/tsrunc-rootless-');
+    this.marker = `TSRUNC_TEST_SESSION=${this.tmp}`;
     chmodSync(this.tmp, 0o755);
     this.bin = binaryFor(this.tmp) ?? TSRUNC;
     chownSync(this.tmp, user.uid, user.gid);
@@ -128,6 +131,7 @@ export class RootlessSession {
       USER: this.user.name,
       LOGNAME: this.user.name,
       XDG_RUNTIME_DIR: this.xdg,
+      TSRUNC_TEST_SESSION: this.tmp,
       ...extra,
     };
     return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
@@ -183,6 +187,7 @@ export class RootlessSession {
     const spec = defaultConfig({ rootless: true, hostUid: this.user.uid, hostGid: this.user.gid }) as Spec;
     spec.root = { path: rootfsForUserNamespace(), readonly: true };
     spec.process!.terminal = false;
+    spec.process!.env = [...(spec.process!.env ?? []), this.marker];
     mutate(spec);
     writeFileSync(join(dir, 'config.json'), JSON.stringify(spec, null, 2));
     chownSync(join(dir, 'config.json'), this.user.uid, this.user.gid);

@@ -4,17 +4,10 @@
 // CgroupManager interface mirrors the kernel's file interface); see docs/cgroups.md for why
 // this is a client of our own and not an npm library.
 import { closeSync, readSync, writeSync } from 'node:fs';
-import { koffi } from '../../linux/koffi.js';
-import { errnoName } from '../../linux/libc.js';
-import { errnoText } from '../../errors.js';
+import { ConnectError, connectUnix, setSocketTimeouts } from '../../linux/unix-socket.js';
 import { decodeMessage, encodeMessage, messageLength, MessageType, type DBusValue, type Message } from './dbus-wire.js';
 
-const AF_UNIX = 1;
-const SOCK_STREAM = 1;
-const SOCK_CLOEXEC = 0o2000000;
-const SOL_SOCKET = 1;
-const SO_RCVTIMEO = 20;
-const SO_SNDTIMEO = 21;
+export { ConnectError };
 
 export const SYSTEM_BUS_SOCKET = '/run/dbus/system_bus_socket';
 
@@ -26,24 +19,6 @@ export class DBusError extends Error {
   ) {
     super(`${errorName}: ${text}`);
   }
-}
-
-interface SocketCalls {
-  socket(domain: number, type: number, protocol: number): number;
-  connect(fd: number, addr: Buffer, len: number): number;
-  setsockopt(fd: number, level: number, name: number, value: Buffer, len: number): number;
-}
-
-let calls: SocketCalls | undefined;
-function sockets(): SocketCalls {
-  if (calls) return calls;
-  const lib = koffi().load('libc.so.6');
-  calls = {
-    socket: lib.func('int socket(int domain, int type, int protocol)'),
-    connect: lib.func('int connect(int fd, const void *addr, uint32_t len)'),
-    setsockopt: lib.func('int setsockopt(int fd, int level, int name, const void *value, uint32_t len)'),
-  };
-  return calls;
 }
 
 /** The first unix:path= of a D-Bus address list, or undefined. */
@@ -97,21 +72,9 @@ export class Bus {
 
   /** Connects and authenticates; timeoutMs bounds every later read and write too. */
   static connect(path: string, timeoutMs = 30_000): Bus {
-    const s = sockets();
-    const fd = s.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) throw new Error(`socket: ${errnoName(koffi().errno())}`);
-    const bus = new Bus(fd, path);
+    const bus = new Bus(connectUnix(path), path);
     try {
-      const addr = Buffer.alloc(110);
-      addr.writeUInt16LE(AF_UNIX, 0);
-      if (Buffer.byteLength(path) > 107) throw new Error(`connect ${path}: path too long`);
-      addr.write(path, 2);
-      if (s.connect(fd, addr, addr.length) !== 0) throw new ConnectError(path, errnoText(errnoName(koffi().errno())));
-      const tv = Buffer.alloc(16);
-      tv.writeBigInt64LE(BigInt(Math.floor(timeoutMs / 1000)), 0);
-      tv.writeBigInt64LE(BigInt((timeoutMs % 1000) * 1000), 8);
-      s.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, tv, 16);
-      s.setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, tv, 16);
+      setSocketTimeouts(bus.fd, timeoutMs);
       bus.authenticate();
       const hello = bus.call({ destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'Hello' });
       bus.uniqueName = String(hello[0]);
@@ -212,12 +175,3 @@ export class Bus {
   }
 }
 
-/** The bus socket cannot be reached (no dbus-daemon, no systemd). */
-export class ConnectError extends Error {
-  constructor(
-    readonly path: string,
-    readonly reason: string,
-  ) {
-    super(`connect ${path}: ${reason}`);
-  }
-}

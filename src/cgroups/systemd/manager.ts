@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import type { LinuxDeviceCgroup, LinuxResources } from '../../spec/config.js';
 import { UserError } from '../../errors.js';
-import type { CgroupStats } from '../stats.js';
-import type { CgroupManager, FreezerState, OomCounters } from '../types.js';
+import { ForwardingCgroup } from '../forwarding.js';
+import type { CgroupManager } from '../types.js';
 import type { V2Manager } from '../v2/manager.js';
 import { Bus, ConnectError, DBusError, sessionBusPath, systemBusPath } from './bus.js';
 import { Variant, type DBusValue, type Message } from './dbus-wire.js';
@@ -17,7 +17,7 @@ import type { SystemdUnit } from './unit.js';
 
 const SYSTEMD = { destination: 'org.freedesktop.systemd1', path: '/org/freedesktop/systemd1', interface: 'org.freedesktop.systemd1.Manager' };
 
-export class SystemdManager implements CgroupManager {
+export class SystemdManager extends ForwardingCgroup {
   private pending?: { resources: LinuxResources; devices: readonly { path: string }[] };
 
   constructor(
@@ -27,19 +27,21 @@ export class SystemdManager implements CgroupManager {
     private readonly warn: (msg: string) => void,
     /** Where systemd answers: the system bus, or a user's session bus (rootless). */
     private readonly bus: SystemdBus = SYSTEM_BUS,
-  ) {}
+  ) {
+    super();
+  }
+
+  protected override get target(): CgroupManager {
+    return this.fs;
+  }
 
   /** "slice:prefix:name": later commands find the same unit from it. */
-  get path(): string {
+  override get path(): string {
     return this.unit.cgroupsPath;
   }
 
-  get dirs(): Readonly<Record<string, string>> {
-    return this.fs.dirs;
-  }
-
   /** The unit can only start with a process in it (startWith): here we only check that systemd answers. */
-  create(): void {
+  override create(): void {
     withBus(this.bus, (bus) => {
       try {
         bus.call({ ...SYSTEMD, interface: 'org.freedesktop.DBus.Properties', member: 'Get', signature: 'ss', body: [SYSTEMD.interface, 'Version'] });
@@ -50,7 +52,7 @@ export class SystemdManager implements CgroupManager {
   }
 
   /** Kept for startWith: the properties go with the unit, the files need its directory. */
-  apply(resources: LinuxResources, specDevices: readonly { path: string }[] = []): void {
+  override apply(resources: LinuxResources, specDevices: readonly { path: string }[] = []): void {
     this.pending = { resources, devices: specDevices };
   }
 
@@ -87,11 +89,7 @@ export class SystemdManager implements CgroupManager {
     this.fs.apply(resources, devices);
   }
 
-  addProcess(pid: number): void {
-    this.fs.addProcess(pid);
-  }
-
-  update(resources: LinuxResources): void {
+  override update(resources: LinuxResources): void {
     const props = resourceProperties(resources);
     if (props.length) {
       withBus(this.bus, (bus) => {
@@ -105,33 +103,9 @@ export class SystemdManager implements CgroupManager {
     this.fs.update(resources);
   }
 
-  freeze(): void {
-    this.fs.freeze();
-  }
-
-  thaw(): void {
-    this.fs.thaw();
-  }
-
-  state(): FreezerState {
-    return this.fs.state();
-  }
-
-  pids(): number[] {
-    return this.fs.pids();
-  }
-
-  stats(): CgroupStats {
-    return this.fs.stats();
-  }
-
-  oomCounters(): OomCounters | undefined {
-    return this.fs.oomCounters();
-  }
-
   /** systemd removes the scope's directory as soon as its last process is gone (the
    *  init's death empties a pid namespace): a cgroup that vanishes meanwhile is not an error. */
-  killAll(signal: number): void {
+  override killAll(signal: number): void {
     try {
       this.fs.killAll(signal);
     } catch (err) {
@@ -140,7 +114,7 @@ export class SystemdManager implements CgroupManager {
   }
 
   /** Stops the unit (a scope whose processes all exited is already gone), then removes what is left. */
-  destroy(): void {
+  override destroy(): void {
     withBus(this.bus, (bus) => {
       subscribeJobs(bus);
       let job: string | undefined;
@@ -158,9 +132,6 @@ export class SystemdManager implements CgroupManager {
     this.fs.destroy();
   }
 
-  exists(): boolean {
-    return this.fs.exists();
-  }
 }
 
 function readProcDevices(): string {
