@@ -12,12 +12,14 @@
 
 /* send() with MSG_NOSIGNAL: a parent that went away must not kill us with
  * SIGPIPE. Falls back to write() if fd 3 is a pipe rather than a socket. */
-static void send_line(const char *buf, size_t len)
+/* All of buf to fd: send() without SIGPIPE on the sync socket, plain write() on
+ * what is not a socket (exec.fifo, a pipe). */
+static void write_all(int fd, const char *buf, size_t len)
 {
   while (len > 0) {
-    ssize_t n = send(SYNC_FD, buf, len, MSG_NOSIGNAL);
+    ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
     if (n < 0 && errno == ENOTSOCK)
-      n = write(SYNC_FD, buf, len);
+      n = write(fd, buf, len);
     if (n < 0 && errno == EINTR)
       continue;
     if (n <= 0)
@@ -25,6 +27,11 @@ static void send_line(const char *buf, size_t len)
     buf += n;
     len -= (size_t)n;
   }
+}
+
+static void send_line(const char *buf, size_t len)
+{
+  write_all(SYNC_FD, buf, len);
 }
 
 void msg_pid(const char *type, pid_t pid)
@@ -55,18 +62,6 @@ void msg_errors_to(int fd)
   late_error_fd = fd;
 }
 
-static void write_all(int fd, const char *buf, size_t len)
-{
-  while (len > 0) {
-    ssize_t n = write(fd, buf, len);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return;
-    buf += n;
-    len -= (size_t)n;
-  }
-}
 
 /* One JSON line {"type":TYPE,"msg":text}, text escaped. */
 static void send_text(const char *type, const char *text)
