@@ -3,6 +3,14 @@ import { resolve } from 'node:path';
 import { action, globals, requireId } from './command.js';
 import type { CommandSpec, Flags } from './flags.js';
 import type { CriuFlags } from '../criu/options.js';
+import { hostFacts } from '../runtime/rootless-mode.js';
+import { log } from './log.js';
+
+/** runc's warning (it prints "checkpoint" for restore too): CRIU as a user or in a user namespace is untested. */
+function warnIfRootless(): void {
+  const facts = hostFacts();
+  if (facts.euid !== 0 || facts.inUserNs()) log.warn('tsrunc checkpoint is untested with rootless containers');
+}
 
 /** The CRIU flags runc's checkpoint and restore share. */
 const CRIU_FLAGS: Flags = {
@@ -79,6 +87,7 @@ export const checkpoint: CommandSpec<CheckpointArgs> = {
   },
   run: action<CheckpointArgs>(async (argv) => {
     const id = requireId(argv.id);
+    warnIfRootless();
     const { setCriuPath } = await import('../criu/swrk.js');
     const { checkpointContainer } = await import('../runtime/checkpoint.js');
     setCriuPath(argv.criu);
@@ -108,6 +117,7 @@ export const restore: CommandSpec<RestoreArgs> = {
   },
   run: action<RestoreArgs>(async (argv) => {
     const id = requireId(argv.id);
+    warnIfRootless();
     const { setCriuPath } = await import('../criu/swrk.js');
     const { restoreContainer } = await import('../runtime/restore.js');
     setCriuPath(argv.criu);

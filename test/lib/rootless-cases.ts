@@ -218,6 +218,18 @@ export function defineRootlessCases(suite: RootlessSuite): void {
     assertNothingLeft(r, id);
   });
 
+  rtest("checkpoint as a user: runc's warning that it is untested, CRIU's refusal with its log, the container keeps running", (r) => {
+    const id = uniqueId('rl-cp');
+    r.ok(['run', '-d', '--bundle', r.bundle((c) => (c.process!.args = ['sleep', '300'])), id]);
+    const res = r.tsrunc(['checkpoint', '--image-path', r.dir('img'), id]);
+    assert.is(res.code, 1, res.stderr);
+    assert.match(res.stderr, /level=warning msg="tsrunc checkpoint is untested with rootless containers"/);
+    assert.match(res.stderr, /criu/);
+    assert.not.match(res.stderr, /\n\s+at /);
+    assert.is(r.state(id).status, 'running');
+    r.ok(['delete', '--force', id]);
+  });
+
   rtest('the same protections as root: the waiting init runs from a memfd; the started init holds only its stdio; /proc/self/exe cannot be written', (r) => {
     // the file the stub comes from: the binary the user runs (self-contained) or nsexec's build
     const sum = () => createHash('sha256').update(readFileSync(r.bin.endsWith('bin/tsrunc') ? STUB_FILE : r.bin)).digest('hex');
