@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { createHash } from 'node:crypto';
 import { chownSync, existsSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { STUB_FILE, cgroupDirsFor, uniqueId } from './harness.js';
+import { cgroupDirsFor, uniqueId } from './harness.js';
 import { RootlessSession, ensureTestUser, rootlessUnavailable, type TestUser } from './rootless.js';
 import type { Spec } from '../../src/spec/config.js';
 
@@ -26,6 +26,7 @@ export function rootlessSuite(test: Test): RootlessSuite {
     else user = u;
   }
   const r = user ? new RootlessSession(user) : undefined;
+  if (why) console.log(`  rootless tests skipped: ${why}`);
   test.after(() => r?.cleanup());
   return {
     session: () => r,
@@ -231,8 +232,7 @@ export function defineRootlessCases(suite: RootlessSuite): void {
   });
 
   rtest('the same protections as root: the waiting init runs from a memfd; the started init holds only its stdio; /proc/self/exe cannot be written', (r) => {
-    // the file the stub comes from: the binary the user runs (self-contained) or nsexec's build
-    const sum = () => createHash('sha256').update(readFileSync(r.bin.endsWith('bin/tsrunc') ? STUB_FILE : r.bin)).digest('hex');
+    const sum = () => createHash('sha256').update(readFileSync(r.stubFile)).digest('hex');
     const before = sum();
     const id = uniqueId('rl-sec');
     const out = r.dir('out');

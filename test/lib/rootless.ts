@@ -3,11 +3,11 @@
 // and a session whose commands run as that user through setpriv, with its own
 // $XDG_RUNTIME_DIR (so the default --root is runc's rootless one).
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, copyFileSync, statSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, appendFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, chownSync, closeSync, copyFileSync, cpSync, statSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, appendFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { defaultConfig } from '../../src/spec/default-config.js';
 import type { Spec } from '../../src/spec/config.js';
-import { SELF_CONTAINED, TSRUNC, rootfsForUserNamespace, searchableByOthers, uniqueId, type Result } from './harness.js';
+import { REPO, SELF_CONTAINED, STUB_FILE, TSRUNC, rootfsForUserNamespace, searchableByOthers, uniqueId, type Result } from './harness.js';
 
 export const TEST_USER = 'tsrunc-rootless';
 /** Far above the ids Debian hands out (100000 + 65536 per user), so no range overlaps. */
@@ -66,27 +66,33 @@ function executableByOthers(path: string): boolean {
   return searchableByOthers(path) && (statSync(path).mode & 0o005) === 0o005;
 }
 
+/** What the Node build needs at run time: bin/tsrunc runs dist/bundle, which loads these. */
+const NODE_BUILD_PARTS = ['package.json', 'bin', 'dist/bundle', 'nsexec/build', 'node_modules/koffi', 'node_modules/@koromix', 'node_modules/ajv'];
+
 /**
- * The binary the user runs: TSRUNC itself when the user can reach it; otherwise a copy
- * of the self-contained binary (a checkout under a 0700 directory). The Node build
- * needs its whole checkout and cannot be copied like that: undefined then.
+ * The binary the user runs, and the stub file it starts (what a container must never
+ * change): TSRUNC itself when the user can reach it; otherwise, in a checkout under a
+ * 0700 directory (a `mktemp -d` clone), a copy in tmp, of the self-contained binary or
+ * of the parts of the Node build.
  */
-function binaryFor(tmp: string): string | undefined {
-  if (executableByOthers(TSRUNC)) return TSRUNC;
-  if (!SELF_CONTAINED) return undefined;
-  const copy = join(tmp, 'bin', 'tsrunc');
-  mkdirSync(join(tmp, 'bin'), { mode: 0o755 });
-  copyFileSync(TSRUNC, copy);
-  chmodSync(copy, 0o755);
-  return copy;
+function binaryFor(tmp: string): { bin: string; stub: string } {
+  if (executableByOthers(TSRUNC)) return { bin: TSRUNC, stub: STUB_FILE };
+  if (SELF_CONTAINED) {
+    const copy = join(tmp, 'bin', 'tsrunc');
+    mkdirSync(join(tmp, 'bin'), { mode: 0o755 });
+    copyFileSync(TSRUNC, copy);
+    chmodSync(copy, 0o755);
+    return { bin: copy, stub: copy };
+  }
+  const checkout = join(tmp, 'node-build');
+  for (const part of NODE_BUILD_PARTS) cpSync(join(REPO, part), join(checkout, part), { recursive: true, verbatimSymlinks: true });
+  for (let dir = checkout; dir !== tmp; dir = dirname(dir)) chmodSync(dir, 0o755);
+  return { bin: join(checkout, 'bin', 'tsrunc'), stub: join(checkout, 'nsexec', 'build', 'tsrunc-nsexec') };
 }
 
 /** Why the rootless tests cannot run here, or undefined when they can. */
 export function rootlessUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return 'the tests must run as root (they switch to an unprivileged user)';
-  if (!SELF_CONTAINED && !executableByOthers(TSRUNC)) {
-    return `the Node build ${TSRUNC} is in a checkout an unprivileged user cannot reach (a 0700 directory); the self-contained build covers rootless mode`;
-  }
   const r = spawnSync('setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', 'unshare', '-Ur', 'true'], { encoding: 'utf8' });
   if (r.status !== 0) return `this kernel does not let an unprivileged user create a user namespace: ${(r.stderr || r.error?.message || '').trim()}`;
   return undefined;
@@ -108,6 +114,8 @@ export class RootlessSession {
   /** The default --root under it: where tsrunc keeps the user's containers. */
   readonly root: string;
   readonly bin: string;
+  /** The stub's file: the binary itself (self-contained) or nsexec's build beside the Node build. */
+  readonly stubFile: string;
   /** In the environment of every process this session starts: how its leftovers are told from another run's. */
   readonly marker: string;
 
@@ -115,7 +123,7 @@ export class RootlessSession {
     this.tmp = mkdtempSync('/tmp/tsrunc-rootless-');
     this.marker = `TSRUNC_TEST_SESSION=${this.tmp}`;
     chmodSync(this.tmp, 0o755);
-    this.bin = binaryFor(this.tmp) ?? TSRUNC;
+    ({ bin: this.bin, stub: this.stubFile } = binaryFor(this.tmp));
     chownSync(this.tmp, user.uid, user.gid);
     this.xdg = join(this.tmp, 'xdg');
     mkdirSync(this.xdg, { mode: 0o700 });
