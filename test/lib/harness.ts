@@ -142,7 +142,7 @@ let rootfsCopy: string | undefined;
  * under a 0700 directory (a `mktemp -d` clone) it cannot reach gets a copy
  * under /tmp, made once per test process and removed when it exits.
  */
-export function rootfsForUserNamespace(): string {
+function rootfsForUserNamespace(): string {
   if (searchableByOthers(ROOTFS)) return ROOTFS;
   if (!rootfsCopy) {
     const dir = mkdtempSync('/tmp/tsrunc-test-rootfs-');

@@ -7,7 +7,7 @@ import { chmodSync, chownSync, closeSync, copyFileSync, cpSync, statSync, exists
 import { dirname, join } from 'node:path';
 import { defaultConfig } from '../../src/spec/default-config.js';
 import type { Spec } from '../../src/spec/config.js';
-import { REPO, SELF_CONTAINED, STUB_FILE, TSRUNC, rootfsForUserNamespace, searchableByOthers, uniqueId, type Result } from './harness.js';
+import { REPO, ROOTFS, SELF_CONTAINED, STUB_FILE, TSRUNC, searchableByOthers, uniqueId, type Result } from './harness.js';
 
 export const TEST_USER = 'tsrunc-rootless';
 /** Far above the ids Debian hands out (100000 + 65536 per user), so no range overlaps. */
@@ -116,6 +116,8 @@ export class RootlessSession {
   readonly bin: string;
   /** The stub's file: the binary itself (self-contained) or nsexec's build beside the Node build. */
   readonly stubFile: string;
+  /** A copy of the busybox rootfs that the user owns. */
+  readonly rootfs: string;
   /** In the environment of every process this session starts: how its leftovers are told from another run's. */
   readonly marker: string;
 
@@ -129,6 +131,12 @@ export class RootlessSession {
     mkdirSync(this.xdg, { mode: 0o700 });
     chownSync(this.xdg, user.uid, user.gid);
     this.root = join(this.xdg, 'tsrunc');
+    // a rootless user's rootfs is their own (as podman's storage): its root, the user, can
+    // make mount points in it
+    this.rootfs = join(this.tmp, 'rootfs');
+    cpSync(ROOTFS, this.rootfs, { recursive: true, verbatimSymlinks: true });
+    const chown = spawnSync('chown', ['-R', '--no-dereference', `${user.uid}:${user.gid}`, this.rootfs], { encoding: 'utf8' });
+    if (chown.status !== 0) throw new Error(`chown ${this.rootfs}: ${chown.stderr}`);
   }
 
   /** The environment of the user's commands (a login would give about the same). */
@@ -188,12 +196,12 @@ export class RootlessSession {
 
   /**
    * A bundle with `spec --rootless`'s config for this user (its own uid and gid mapped
-   * to root), owned by the user, mutated by the test.
+   * to root) over the user's rootfs, owned by the user, mutated by the test.
    */
   bundle(mutate: (spec: Spec) => void = () => {}): string {
     const dir = this.dir('bundle');
     const spec = defaultConfig({ rootless: true, hostUid: this.user.uid, hostGid: this.user.gid }) as Spec;
-    spec.root = { path: rootfsForUserNamespace(), readonly: true };
+    spec.root = { path: this.rootfs, readonly: true };
     spec.process!.terminal = false;
     spec.process!.env = [...(spec.process!.env ?? []), this.marker];
     mutate(spec);
