@@ -54,6 +54,33 @@ export function emptyNsMask(ns: string | undefined): number {
   return CLONE_NEWNET;
 }
 
+/**
+ * The file a checkpoint leaves in the image directory when it dumped (and so left locked)
+ * a network namespace the container joined by path: that namespace's inode.
+ */
+export const LOCKED_NETNS_FILE = 'tsrunc-locked-netns';
+
+/** The inode of a network namespace the config joins by path, if any. */
+export function externalNetns(config: Spec, inode: (path: string) => number): number | undefined {
+  const net = (config.linux?.namespaces ?? []).find((n) => n.type === 'network' && n.path);
+  return net?.path ? inode(net.path) : undefined;
+}
+
+/**
+ * empty_ns for a restore. runc always asks for an empty network namespace, and CRIU then
+ * locks it once more before restoring connections. A dump locks the network namespace it
+ * dumps (CRIU's iptables chain) and leaves it locked: a namespace the container joins by
+ * path outlives the dump and still holds that lock when the restore joins it again. A
+ * second lock there makes CRIU's unlock at the end fail (two jumps to one chain), and the
+ * namespace stays closed to all traffic. So when the namespace is the one the dump locked
+ * (lockedInode, same inode), it is not locked again, unless --empty-ns network says so.
+ */
+export function restoreEmptyNs(flag: string | undefined, joinedInode: number | undefined, lockedInode: number | undefined): number {
+  const mask = emptyNsMask(flag);
+  if (flag === undefined && joinedInode !== undefined && joinedInode === lockedInode) return mask & ~CLONE_NEWNET;
+  return mask;
+}
+
 /** --parent-path: relative to the image directory, as runc insists. */
 export function checkParentPath(parent: string | undefined): void {
   if (parent && parent.startsWith('/')) throw new UserError('--parent-path must be relative');

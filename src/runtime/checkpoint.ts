@@ -8,7 +8,7 @@ import { expandCgroupMounts } from '../plan/cgroup-mounts.js';
 import type { Plan } from '../plan/types.js';
 import type { Spec } from '../spec/config.js';
 import { readMounts } from '../cgroups/mountinfo.js';
-import { commonOpts, checkParentPath, dumpExtMounts, dumpExternalNamespaces, DESCRIPTORS_FILE, pageServer, type CriuFlags } from '../criu/options.js';
+import { commonOpts, checkParentPath, dumpExtMounts, dumpExternalNamespaces, externalNetns, DESCRIPTORS_FILE, LOCKED_NETNS_FILE, pageServer, type CriuFlags } from '../criu/options.js';
 import type { CriuOpts } from '../criu/rpc.js';
 import { criuSwrk, criuVersion } from '../criu/swrk.js';
 import { openContainer, type Container } from './container.js';
@@ -91,6 +91,9 @@ export function checkpointContainer(g: GlobalOptions, id: string, f: CriuFlags):
       const plan = containerPlan(c);
       opts.extMnt = dumpExtMounts(plan, maskedFiles(pid, plan.maskedPaths));
       writeDescriptors(f.imagePath, pid);
+      // a dump that stops the container leaves its network locked (see restoreEmptyNs)
+      const netns = externalNetns(config, (p) => statSync(p).ino);
+      if (netns !== undefined && !f.leaveRunning) writeFileSync(join(f.imagePath, LOCKED_NETNS_FILE), `${netns}\n`, { mode: 0o600 });
     }
     if (f.lazyPages && f.statusFd !== undefined && f.statusFd >= 0 && version < 31500) opts.statusFd = f.statusFd;
     criuSwrk(

@@ -13,7 +13,7 @@ import { compilePlan } from '../plan/compile.js';
 import { expandCgroupMounts } from '../plan/cgroup-mounts.js';
 import type { Plan } from '../plan/types.js';
 import { cgroupManager } from '../cgroups/index.js';
-import { commonOpts, DESCRIPTORS_FILE, inheritPipes, restoreExtMounts, restoreNamespaces, type CriuFlags } from '../criu/options.js';
+import { commonOpts, DESCRIPTORS_FILE, externalNetns, inheritPipes, LOCKED_NETNS_FILE, restoreEmptyNs, restoreExtMounts, restoreNamespaces, type CriuFlags } from '../criu/options.js';
 import type { CriuOpts } from '../criu/rpc.js';
 import { criuSwrk, criuVersion } from '../criu/swrk.js';
 import { libc, MNT_DETACH, MS_BIND, MS_REC } from '../linux/libc.js';
@@ -176,6 +176,7 @@ export async function restoreContainer(g: GlobalOptions, o: RestoreOptions): Pro
     fds.push(...nsFds);
     const opts: CriuOpts = {
       ...commonOpts(o, spec),
+      emptyNs: restoreEmptyNs(o.emptyNs, externalNetns(spec, inodeOrNaN), lockedNetns(imagePath)),
       imagesDirFd,
       workDirFd,
       logFile: 'restore.log',
@@ -241,5 +242,24 @@ export async function restoreContainer(g: GlobalOptions, o: RestoreOptions): Pro
     return code;
   } finally {
     signals.stop();
+  }
+}
+
+/** A path's inode; NaN when it cannot be read (the namespace is opened, and named, below). */
+function inodeOrNaN(path: string): number {
+  try {
+    return statSync(path).ino;
+  } catch {
+    return NaN;
+  }
+}
+
+/** The network namespace inode a checkpoint left locked (LOCKED_NETNS_FILE), if it says so. */
+function lockedNetns(imagePath: string): number | undefined {
+  try {
+    const n = Number(readFileSync(join(imagePath, LOCKED_NETNS_FILE), 'utf8').trim());
+    return Number.isInteger(n) && n > 0 ? n : undefined;
+  } catch {
+    return undefined;
   }
 }

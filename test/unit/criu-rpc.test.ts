@@ -4,8 +4,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { decodeResp, encodeReq, versionNumber } from '../../src/criu/rpc.js';
 import {
-  checkParentPath, commonOpts, dumpExtMounts, dumpExternalNamespaces, emptyNsMask, inheritPipes,
-  manageCgroupsMode, pageServer, restoreExtMounts, restoreNamespaces,
+  checkParentPath, commonOpts, dumpExtMounts, dumpExternalNamespaces, emptyNsMask, externalNetns, inheritPipes,
+  manageCgroupsMode, pageServer, restoreEmptyNs, restoreExtMounts, restoreNamespaces,
 } from '../../src/criu/options.js';
 import { cgroupRoots, restoreMountpoints } from '../../src/runtime/restore.js';
 import { defaultConfig } from '../../src/spec/default-config.js';
@@ -126,6 +126,17 @@ test('stdio pipes are handed over by their dump-time names; v1 cgroup roots from
   assert.equal(inheritPipes(['/dev/null', 'pipe:[123]', 'pipe:[124]']), [{ key: 'pipe:[123]', fd: 1 }, { key: 'pipe:[124]', fd: 2 }]);
   assert.equal(cgroupRoots('12:memory:/a\n11:cpu,cpuacct:/a\n0::/u\n'), [{ ctrl: 'memory', path: '/a' }, { ctrl: 'cpu,cpuacct', path: '/a' }]);
   assert.equal(cgroupRoots('0::/system.slice/c1\n'), [{ path: '/system.slice/c1' }]);
+});
+
+test('restore: the network namespace a dump left locked (same inode) is not locked again; any other is, as runc asks', () => {
+  const NET = 0x40000000;
+  assert.is(restoreEmptyNs(undefined, 4026532300, 4026532300), 0, 'the same external netns: no second lock');
+  assert.is(restoreEmptyNs(undefined, 4026532300, 4026532999), NET, 'another netns (a migration): as runc');
+  assert.is(restoreEmptyNs(undefined, undefined, undefined), NET, 'a netns CRIU makes: as runc');
+  assert.is(restoreEmptyNs('network', 4026532300, 4026532300), NET, '--empty-ns network asks for it');
+  const spec = { ociVersion: '1.3.0', linux: { namespaces: [{ type: 'network' as const, path: '/run/netns/x' }] } } as Spec;
+  assert.is(externalNetns(spec, () => 42), 42);
+  assert.is(externalNetns({ ociVersion: '1.3.0', linux: { namespaces: [{ type: 'network' as const }] } } as Spec, () => 42), undefined);
 });
 
 test.run();
