@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cgroupManager, detectLayout, type CgroupManager } from '../../src/cgroups/index.js';
-import { UserError } from '../../src/errors.js';
+import { assertUserError } from '../lib/user-error.js';
 
 const UNIFIED = '/sys/fs/cgroup/unified';
 const layout = detectLayout();
@@ -41,17 +41,6 @@ function cleanup(m: CgroupManager | undefined, children: ChildProcess[]): void {
   } catch (err) {
     console.error('cleanup:', err);
   }
-}
-
-function userError(fn: () => unknown, pattern: RegExp): void {
-  try {
-    fn();
-  } catch (err) {
-    assert.instance(err, UserError, String(err));
-    assert.match((err as Error).message, pattern);
-    return;
-  }
-  assert.unreachable('expected a UserError');
 }
 
 test('host layout: limits on disk, tracking, freeze, stats, kill --all, destroy', async () => {
@@ -120,11 +109,11 @@ test('host layout: limits on disk, tracking, freeze, stats, kill --all, destroy'
       assert.is(read(m.dirs.memory, 'memory.memsw.limit_in_bytes'), String(48 << 20));
       m.update({ memory: { limit: -1 } });
       assert.is(read(m.dirs.memory, 'memory.memsw.limit_in_bytes'), '9223372036854771712');
-      userError(() => m.update({ memory: { limit: 64 << 20, swap: 32 << 20 } }), /^resources\/memory\/swap: memory\+swap limit 33554432 is below the memory limit 67108864$/);
+      assertUserError(() => m.update({ memory: { limit: 64 << 20, swap: 32 << 20 } }), /^resources\/memory\/swap: memory\+swap limit 33554432 is below the memory limit 67108864$/);
     }
-    userError(() => m.update({ cpu: { cpus: '9999' } }), /^resources\/cpu\/cpus: cpuset\.cpus rejected "9999": /);
-    userError(() => m.update({ cpu: { shares: 1 } }), /^resources\/cpu\/shares: 1 is out of range: the minimum is 2$/);
-    userError(() => m.update({ network: { classID: 1 } }), /^resources\/network\/classID: the net_cls cgroup controller is not mounted$/);
+    assertUserError(() => m.update({ cpu: { cpus: '9999' } }), /^resources\/cpu\/cpus: cpuset\.cpus rejected "9999": /);
+    assertUserError(() => m.update({ cpu: { shares: 1 } }), /^resources\/cpu\/shares: 1 is out of range: the minimum is 2$/);
+    assertUserError(() => m.update({ network: { classID: 1 } }), /^resources\/network\/classID: the net_cls cgroup controller is not mounted$/);
 
     m.killAll(9);
     assert.ok(await exited(child), 'sleep survived killAll(9)');
@@ -167,7 +156,7 @@ test('hybrid: hugetlb limits go to the v2 directory; unified files are written t
     assert.is(read(m.dirs[''], 'hugetlb.1GB.max'), String(1 << 30));
     const s = m.stats();
     assert.ok(s.hugetlb['2MB'], 'hugetlb stats from the v2 directory');
-    userError(() => m.update({ unified: { 'memory.max': '1' } }), /^resources\/unified\/memory\.max: invalid configuration: the memory controller is not available in /);
+    assertUserError(() => m.update({ unified: { 'memory.max': '1' } }), /^resources\/unified\/memory\.max: invalid configuration: the memory controller is not available in /);
     m.destroy();
     assert.not.ok(existsSync(m.dirs['']));
   } finally {
@@ -181,7 +170,7 @@ test('pure v1 (forced): unified is refused', () => {
   try {
     m.create();
     assert.is(m.dirs[''], undefined);
-    userError(() => m.apply({ unified: { 'pids.max': '5' } }), /^config\.json: \/linux\/resources\/unified: cgroup v2 files cannot be set on a cgroup v1 host$/);
+    assertUserError(() => m.apply({ unified: { 'pids.max': '5' } }), /^config\.json: \/linux\/resources\/unified: cgroup v2 files cannot be set on a cgroup v1 host$/);
   } finally {
     cleanup(m, []);
   }
@@ -213,9 +202,9 @@ test('v2 logic on a real v2 tree: create, addProcess, freeze, pids, stats, kill,
       m.apply({ hugepageLimits: [{ pageSize: '2MB', limit: 2 << 20 }] });
       assert.is(read(dir, 'hugetlb.2MB.max'), String(2 << 20));
     }
-    userError(() => m.apply({ pids: { limit: 5 } }), /^config\.json: \/linux\/resources\/pids\/limit: the pids controller is not available in /);
+    assertUserError(() => m.apply({ pids: { limit: 5 } }), /^config\.json: \/linux\/resources\/pids\/limit: the pids controller is not available in /);
     m.apply({ devices: [{ allow: false, access: 'rwm' }] }); // eBPF filter: test/integration/cgroups-v2-devices.test.ts
-    userError(() => m.update({ cpu: { realtimeRuntime: 1000 } }), /^resources\/cpu\/realtimeRuntime: realtime scheduling budgets are not supported on cgroup v2$/);
+    assertUserError(() => m.update({ cpu: { realtimeRuntime: 1000 } }), /^resources\/cpu\/realtimeRuntime: realtime scheduling budgets are not supported on cgroup v2$/);
 
     const s = m.stats();
     assert.is(s.pids.current, 1, 'counted from cgroup.procs without the pids controller');

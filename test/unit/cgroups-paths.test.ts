@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { cleanCgroupsPath, hybridV2Dir, v1Dir, v2Dir } from '../../src/cgroups/paths.js';
 import { cgroupManager } from '../../src/cgroups/index.js';
 import { UserError } from '../../src/errors.js';
+import { assertUserError } from '../lib/user-error.js';
 
 // This project's hosts: v1 controllers, cgroup2 with only hugetlb at /sys/fs/cgroup/unified.
 const HYBRID_MOUNTINFO = `22 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw
@@ -34,17 +35,6 @@ const HYBRID_SELF = `9:name=systemd:/
 const V2_MOUNTINFO = `30 23 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:4 - cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot\n`;
 const V2_SELF = '0::/user.slice/user-1000.slice/session-2.scope\n';
 
-function userError(fn: () => unknown, pattern: RegExp): void {
-  try {
-    fn();
-  } catch (err) {
-    assert.instance(err, UserError);
-    assert.match((err as Error).message, pattern);
-    return;
-  }
-  assert.unreachable('expected a UserError');
-}
-
 test('cleanCgroupsPath: empty means relative <id>', () => {
   assert.is(cleanCgroupsPath(undefined, 'c1'), 'c1');
   assert.is(cleanCgroupsPath('', 'c1'), 'c1');
@@ -57,10 +47,10 @@ test('cleanCgroupsPath: resolves . and .. inside the path, keeps absolute vs rel
 });
 
 test('cleanCgroupsPath: a path climbing out of its root is refused', () => {
-  userError(() => cleanCgroupsPath('/../etc', 'x'), /^config\.json: \/linux\/cgroupsPath: "\/\.\.\/etc" escapes the cgroup root$/);
-  userError(() => cleanCgroupsPath('a/../../b', 'x'), /escapes the cgroup root/);
-  userError(() => cleanCgroupsPath('/', 'x'), /names the cgroup root itself/);
-  userError(() => cleanCgroupsPath('a/..', 'x'), /names the cgroup root itself/);
+  assertUserError(() => cleanCgroupsPath('/../etc', 'x'), /^config\.json: \/linux\/cgroupsPath: "\/\.\.\/etc" escapes the cgroup root$/);
+  assertUserError(() => cleanCgroupsPath('a/../../b', 'x'), /escapes the cgroup root/);
+  assertUserError(() => cleanCgroupsPath('/', 'x'), /names the cgroup root itself/);
+  assertUserError(() => cleanCgroupsPath('a/..', 'x'), /names the cgroup root itself/);
 });
 
 test('v1Dir: absolute paths ignore our own cgroup, relative ones nest below it', () => {
@@ -120,7 +110,7 @@ test('cgroupManager on a pure v2 host', () => {
 });
 
 test('cgroupManager: bad cgroupsPath is a UserError before anything is touched', () => {
-  userError(
+  assertUserError(
     () => cgroupManager({ cgroupsPath: '../../etc', id: 'x', systemd: false, mountinfo: HYBRID_MOUNTINFO, procCgroup: HYBRID_SELF }),
     /^config\.json: \/linux\/cgroupsPath: "\.\.\/\.\.\/etc" escapes the cgroup root$/,
   );
@@ -128,7 +118,7 @@ test('cgroupManager: bad cgroupsPath is a UserError before anything is touched',
 
 test('cgroupManager: the systemd driver needs systemd', () => {
   if (existsSync('/run/systemd/system')) return; // a host with systemd gets "not implemented yet"
-  userError(
+  assertUserError(
     () => cgroupManager({ cgroupsPath: 'system.slice:tsrunc:x', id: 'x', systemd: true, mountinfo: HYBRID_MOUNTINFO, procCgroup: HYBRID_SELF }),
     /^systemd cgroup driver: systemd is not running$/,
   );

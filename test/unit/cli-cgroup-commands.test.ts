@@ -5,18 +5,7 @@ import { ramInBytes, resourcesFromFlags } from '../../src/cli/update-flags.js';
 import { parseDuration } from '../../src/cli/events.js';
 import { markPsArgs } from '../../src/cli/ps.js';
 import { updatableResources } from '../../src/runtime/update.js';
-import { UserError } from '../../src/errors.js';
-
-function userError(fn: () => unknown, pattern: RegExp): void {
-  try {
-    fn();
-  } catch (err) {
-    assert.instance(err, UserError, String(err));
-    assert.match((err as Error).message, pattern);
-    return;
-  }
-  assert.unreachable('expected a UserError');
-}
+import { assertUserError } from '../lib/user-error.js';
 
 test('ramInBytes: binary units like docker', () => {
   assert.is(ramInBytes('512'), 512);
@@ -49,11 +38,11 @@ test('resourcesFromFlags: runc flag names and value types', () => {
 });
 
 test('resourcesFromFlags: bad values name the flag', () => {
-  userError(() => resourcesFromFlags({ memory: 'abc' }, () => {}), /^invalid value for memory: invalid size: 'abc'$/);
-  userError(() => resourcesFromFlags({ cpuPeriod: '-5' }, () => {}), /^invalid value for cpu-period: "-5" is not an unsigned integer$/);
-  userError(() => resourcesFromFlags({ cpuQuota: '1.5' }, () => {}), /^invalid value for cpu-quota: "1.5" is not an integer$/);
-  userError(() => resourcesFromFlags({ cpuShare: '99999999999999999999' }, () => {}), /cpu-share: .* is out of range/);
-  userError(() => resourcesFromFlags({ pidsLimit: 'ten' }, () => {}), /^invalid value "ten" for flag -pids-limit: parse error$/);
+  assertUserError(() => resourcesFromFlags({ memory: 'abc' }, () => {}), /^invalid value for memory: invalid size: 'abc'$/);
+  assertUserError(() => resourcesFromFlags({ cpuPeriod: '-5' }, () => {}), /^invalid value for cpu-period: "-5" is not an unsigned integer$/);
+  assertUserError(() => resourcesFromFlags({ cpuQuota: '1.5' }, () => {}), /^invalid value for cpu-quota: "1.5" is not an integer$/);
+  assertUserError(() => resourcesFromFlags({ cpuShare: '99999999999999999999' }, () => {}), /cpu-share: .* is out of range/);
+  assertUserError(() => resourcesFromFlags({ pidsLimit: 'ten' }, () => {}), /^invalid value "ten" for flag -pids-limit: parse error$/);
 });
 
 test('updatableResources: only what runc update changes', () => {
@@ -77,9 +66,9 @@ test('parseDuration: Go durations as runc --interval takes them', () => {
   assert.is(parseDuration('1.5h'), 5_400_000);
   assert.is(parseDuration('0'), 0);
   assert.is(parseDuration('-1s'), -1000);
-  userError(() => parseDuration('5'), /^invalid value "5" for flag -interval: parse error$/);
-  userError(() => parseDuration('abc'), /parse error/);
-  userError(() => parseDuration('5s x'), /parse error/);
+  assertUserError(() => parseDuration('5'), /^invalid value "5" for flag -interval: parse error$/);
+  assertUserError(() => parseDuration('abc'), /parse error/);
+  assertUserError(() => parseDuration('5s x'), /parse error/);
 });
 
 test('markPsArgs: what follows the id goes to ps(1)', () => {

@@ -10,17 +10,7 @@ import {
 import { cgroupRoots, restoreMountpoints } from '../../src/runtime/restore.js';
 import { defaultConfig } from '../../src/spec/default-config.js';
 import type { Spec } from '../../src/spec/config.js';
-import { UserError } from '../../src/errors.js';
-
-function userError(f: () => unknown): string {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof UserError) return err.message;
-    throw err;
-  }
-  throw new Error('expected a UserError');
-}
+import { userErrorMessage } from '../lib/user-error.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -66,15 +56,15 @@ test('runc\'s flag rules: cgroups mode, page server, empty-ns, parent path', () 
   assert.is(manageCgroupsMode(undefined), undefined);
   assert.is(manageCgroupsMode('soft'), 3);
   assert.is(manageCgroupsMode('strict'), 5);
-  assert.match(userError(() => manageCgroupsMode('bogus')), '--manage-cgroups-mode: invalid manage cgroups mode "bogus"');
+  assert.match(userErrorMessage(() => manageCgroupsMode('bogus')), '--manage-cgroups-mode: invalid manage cgroups mode "bogus"');
   assert.equal(pageServer('10.0.0.1:1234'), { address: '10.0.0.1', port: 1234 });
   assert.equal(pageServer('[::1]:99'), { address: '::1', port: 99 });
-  assert.match(userError(() => pageServer('host')), '--page-server');
-  assert.match(userError(() => pageServer('host:0')), '--page-server');
+  assert.match(userErrorMessage(() => pageServer('host')), '--page-server');
+  assert.match(userErrorMessage(() => pageServer('host:0')), '--page-server');
   assert.is(emptyNsMask(undefined), 0x40000000);
   assert.is(emptyNsMask('network'), 0x40000000);
-  assert.match(userError(() => emptyNsMask('pid')), '--empty-ns');
-  assert.match(userError(() => checkParentPath('/abs')), '--parent-path must be relative');
+  assert.match(userErrorMessage(() => emptyNsMask('pid')), '--empty-ns');
+  assert.match(userErrorMessage(() => checkParentPath('/abs')), '--parent-path must be relative');
   checkParentPath('../pre');
 });
 
@@ -119,7 +109,7 @@ test('namespaces with a path: net/pid external (by CRIU version), others joined,
     joinNs: [{ ns: 'ipc', nsFile: '/proc/9/ns/ipc' }],
     inherit: [{ key: 'extRootNetNS', path: '/run/netns/a' }, { key: 'extRootPidNS', path: '/proc/9/ns/pid' }],
   });
-  assert.match(userError(() => restoreNamespaces({ linux: { namespaces: [{ type: 'cgroup', path: '/x' }] } } as Spec, 31701)), 'cgroup');
+  assert.match(userErrorMessage(() => restoreNamespaces({ linux: { namespaces: [{ type: 'cgroup', path: '/x' }] } } as Spec, 31701)), 'cgroup');
 });
 
 test('stdio pipes are handed over by their dump-time names; v1 cgroup roots from /proc/<pid>/cgroup', () => {

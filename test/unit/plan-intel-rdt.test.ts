@@ -3,20 +3,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { planIntelRdt, schemataOf, updatedIntelRdt, type ResctrlFeatures } from '../../src/plan/intel-rdt.js';
-import { UserError } from '../../src/errors.js';
+import { userErrorMessage } from '../lib/user-error.js';
 
 const ALL: ResctrlFeatures = { root: '/sys/fs/resctrl', cat: true, mba: true, monitoring: true };
 const NONE: ResctrlFeatures = { root: '/mnt/rdt', cat: false, mba: false, monitoring: false };
-
-function userError(f: () => unknown): string {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof UserError) return err.message;
-    throw err;
-  }
-  throw new Error('expected a UserError');
-}
 
 test('no closID: a group named for the container, removed by delete', () => {
   assert.equal(planIntelRdt({}, 'c1', ALL), {
@@ -69,14 +59,14 @@ test('enableMonitoring: a MON group named for the container', () => {
 
 test('no resctrl mounted: refused first, naming /linux/intelRdt', () => {
   const msg = 'config.json: /linux/intelRdt: is set, but Intel RDT is not enabled: no resctrl filesystem is mounted (mount -t resctrl resctrl /sys/fs/resctrl)';
-  assert.is(userError(() => planIntelRdt({}, 'c1', undefined)), msg);
-  assert.is(userError(() => planIntelRdt({ closID: '..', l3CacheSchema: 'L3:0=f' }, 'c1', undefined)), msg);
+  assert.is(userErrorMessage(() => planIntelRdt({}, 'c1', undefined)), msg);
+  assert.is(userErrorMessage(() => planIntelRdt({ closID: '..', l3CacheSchema: 'L3:0=f' }, 'c1', undefined)), msg);
 });
 
 test('closID must be one directory name (runc\'s check)', () => {
   for (const bad of ['.', '..', 'a/b', '/x', 'x/']) {
     assert.is(
-      userError(() => planIntelRdt({ closID: bad }, 'c1', ALL)),
+      userErrorMessage(() => planIntelRdt({ closID: bad }, 'c1', ALL)),
       `config.json: /linux/intelRdt/closID: invalid CLOS name ${JSON.stringify(bad)}: must be one directory name, or "/" for the root group`,
       bad,
     );
@@ -86,15 +76,15 @@ test('closID must be one directory name (runc\'s check)', () => {
 
 test('a schema for what the hardware lacks is refused, naming the field and what is missing', () => {
   assert.is(
-    userError(() => planIntelRdt({ l3CacheSchema: 'L3:0=f' }, 'c1', NONE)),
+    userErrorMessage(() => planIntelRdt({ l3CacheSchema: 'L3:0=f' }, 'c1', NONE)),
     'config.json: /linux/intelRdt/l3CacheSchema: is set, but Intel RDT/CAT is not enabled (no /mnt/rdt/info/L3)',
   );
   assert.is(
-    userError(() => planIntelRdt({ memBwSchema: 'MB:0=20' }, 'c1', { ...NONE, cat: true })),
+    userErrorMessage(() => planIntelRdt({ memBwSchema: 'MB:0=20' }, 'c1', { ...NONE, cat: true })),
     'config.json: /linux/intelRdt/memBwSchema: is set, but Intel RDT/MBA is not enabled (no /mnt/rdt/info/MB)',
   );
   assert.is(
-    userError(() => planIntelRdt({ enableMonitoring: true }, 'c1', NONE)),
+    userErrorMessage(() => planIntelRdt({ enableMonitoring: true }, 'c1', NONE)),
     'config.json: /linux/intelRdt/enableMonitoring: is set, but resctrl monitoring is not enabled (no /mnt/rdt/mon_groups)',
   );
   // schemata[] lines are the kernel's to judge (runc checks only the two named schemas)
@@ -108,12 +98,12 @@ test('update --l3-cache-schema/--mem-bw-schema: runc\'s checks, then the schema 
   assert.equal(updatedIntelRdt(cur, { memBwSchema: 'MB:0=30' }, ALL), { closID: 'gold', l3CacheSchema: 'L3:0=f', schemata: ['L2:0=3'], memBwSchema: 'MB:0=30' });
   assert.equal(updatedIntelRdt(cur, { l3CacheSchema: 'L3:0=3', memBwSchema: '' }, ALL), { ...cur, l3CacheSchema: 'L3:0=3' });
   assert.is(updatedIntelRdt(cur, {}, undefined), undefined, 'no flag: nothing to do, not even on a host without RDT');
-  assert.is(userError(() => updatedIntelRdt(cur, { l3CacheSchema: 'L3:0=3' }, undefined)), 'Intel RDT/CAT: l3 cache schema is not enabled');
-  assert.is(userError(() => updatedIntelRdt(cur, { l3CacheSchema: 'L3:0=3' }, NONE)), 'Intel RDT/CAT: l3 cache schema is not enabled');
-  assert.is(userError(() => updatedIntelRdt(cur, { memBwSchema: 'MB:0=3' }, { ...NONE, cat: true })), 'Intel RDT/MBA: memory bandwidth schema is not enabled');
-  assert.is(userError(() => updatedIntelRdt(undefined, { memBwSchema: 'MB:0=3' }, ALL)), 'updating a non-existent Intel RDT configuration is not supported');
-  assert.is(userError(() => updatedIntelRdt(cur, { memBwSchema: 'L3:0=3' }, ALL)), '--mem-bw-schema: must start with "MB:"');
-  assert.is(userError(() => updatedIntelRdt(cur, { l3CacheSchema: 'L3:0=3\nMB:0=1' }, ALL)), '--l3-cache-schema: must be one line');
+  assert.is(userErrorMessage(() => updatedIntelRdt(cur, { l3CacheSchema: 'L3:0=3' }, undefined)), 'Intel RDT/CAT: l3 cache schema is not enabled');
+  assert.is(userErrorMessage(() => updatedIntelRdt(cur, { l3CacheSchema: 'L3:0=3' }, NONE)), 'Intel RDT/CAT: l3 cache schema is not enabled');
+  assert.is(userErrorMessage(() => updatedIntelRdt(cur, { memBwSchema: 'MB:0=3' }, { ...NONE, cat: true })), 'Intel RDT/MBA: memory bandwidth schema is not enabled');
+  assert.is(userErrorMessage(() => updatedIntelRdt(undefined, { memBwSchema: 'MB:0=3' }, ALL)), 'updating a non-existent Intel RDT configuration is not supported');
+  assert.is(userErrorMessage(() => updatedIntelRdt(cur, { memBwSchema: 'L3:0=3' }, ALL)), '--mem-bw-schema: must start with "MB:"');
+  assert.is(userErrorMessage(() => updatedIntelRdt(cur, { l3CacheSchema: 'L3:0=3\nMB:0=1' }, ALL)), '--l3-cache-schema: must be one line');
   assert.is(schemataOf(updatedIntelRdt(cur, { memBwSchema: 'MB:0=30' }, ALL)!), 'L3:0=f\nMB:0=30\nL2:0=3\n', 'written in create\'s order');
 });
 

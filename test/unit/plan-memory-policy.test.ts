@@ -8,19 +8,9 @@ import { compileMemoryPolicy, parseNodeList } from '../../src/plan/memory-policy
 import { memoryPolicyFeatures } from '../../src/runtime/features.js';
 import { defaultConfig } from '../../src/spec/default-config.js';
 import type { Spec } from '../../src/spec/config.js';
-import { UserError } from '../../src/errors.js';
+import { userErrorMessage } from '../lib/user-error.js';
 
 const OPTS: CompileOptions = { bundle: '/b', stateDir: '/run/tsrunc/c1', noPivot: false, execFifo: 'exec.fifo', lsm: { apparmor: false, selinux: false } };
-
-function userError(f: () => unknown): string {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof UserError) return err.message;
-    throw err;
-  }
-  throw new Error('expected a UserError');
-}
 
 /** The fields of every MEMPOLICY record of an encoded plan. */
 function mempolicyRecords(buf: Buffer): string[][] {
@@ -46,18 +36,18 @@ test('modes and flags are the kernel numbers, flags or-ed into the mode', () => 
 });
 
 test('nodes: which modes need them, which take none, bad lists named by pointer (runc rules)', () => {
-  assert.is(userError(() => compileMemoryPolicy({ mode: 'MPOL_BIND' })), 'config.json: /linux/memoryPolicy/nodes: MPOL_BIND needs at least one node');
-  assert.is(userError(() => compileMemoryPolicy({ mode: 'MPOL_INTERLEAVE', nodes: ' ' })), 'config.json: /linux/memoryPolicy/nodes: MPOL_INTERLEAVE needs at least one node');
-  assert.is(userError(() => compileMemoryPolicy({ mode: 'MPOL_DEFAULT', nodes: '0' })), 'config.json: /linux/memoryPolicy/nodes: MPOL_DEFAULT takes no nodes, got "0"');
-  assert.is(userError(() => compileMemoryPolicy({ mode: 'MPOL_LOCAL', nodes: '1-2' })), 'config.json: /linux/memoryPolicy/nodes: MPOL_LOCAL takes no nodes, got "1-2"');
-  assert.is(userError(() => compileMemoryPolicy({ mode: 'MPOL_BIND', nodes: 'x' })), 'config.json: /linux/memoryPolicy/nodes: bad NUMA node list "x"');
-  assert.is(userError(() => compileMemoryPolicy({ mode: 'MPOL_BIND', nodes: '3-1' })), 'config.json: /linux/memoryPolicy/nodes: bad NUMA node range "3-1" in "3-1"');
-  assert.is(userError(() => compileMemoryPolicy({ mode: 'MPOL_BIND', nodes: '1024' })), 'config.json: /linux/memoryPolicy/nodes: NUMA node 1024 is above the maximum of 1023');
+  assert.is(userErrorMessage(() => compileMemoryPolicy({ mode: 'MPOL_BIND' })), 'config.json: /linux/memoryPolicy/nodes: MPOL_BIND needs at least one node');
+  assert.is(userErrorMessage(() => compileMemoryPolicy({ mode: 'MPOL_INTERLEAVE', nodes: ' ' })), 'config.json: /linux/memoryPolicy/nodes: MPOL_INTERLEAVE needs at least one node');
+  assert.is(userErrorMessage(() => compileMemoryPolicy({ mode: 'MPOL_DEFAULT', nodes: '0' })), 'config.json: /linux/memoryPolicy/nodes: MPOL_DEFAULT takes no nodes, got "0"');
+  assert.is(userErrorMessage(() => compileMemoryPolicy({ mode: 'MPOL_LOCAL', nodes: '1-2' })), 'config.json: /linux/memoryPolicy/nodes: MPOL_LOCAL takes no nodes, got "1-2"');
+  assert.is(userErrorMessage(() => compileMemoryPolicy({ mode: 'MPOL_BIND', nodes: 'x' })), 'config.json: /linux/memoryPolicy/nodes: bad NUMA node list "x"');
+  assert.is(userErrorMessage(() => compileMemoryPolicy({ mode: 'MPOL_BIND', nodes: '3-1' })), 'config.json: /linux/memoryPolicy/nodes: bad NUMA node range "3-1" in "3-1"');
+  assert.is(userErrorMessage(() => compileMemoryPolicy({ mode: 'MPOL_BIND', nodes: '1024' })), 'config.json: /linux/memoryPolicy/nodes: NUMA node 1024 is above the maximum of 1023');
   assert.is(
-    userError(() => compileMemoryPolicy({ mode: 'MPOL_BIND', nodes: '0', flags: ['MPOL_F_STATIC_NODES', 'MPOL_F_RELATIVE_NODES'] })),
+    userErrorMessage(() => compileMemoryPolicy({ mode: 'MPOL_BIND', nodes: '0', flags: ['MPOL_F_STATIC_NODES', 'MPOL_F_RELATIVE_NODES'] })),
     'config.json: /linux/memoryPolicy/flags: MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES exclude each other',
   );
-  assert.is(userError(() => compileMemoryPolicy({ mode: 'MPOL_NOPE' as 'MPOL_BIND', nodes: '0' })), 'config.json: /linux/memoryPolicy/mode: unknown memory policy mode "MPOL_NOPE"');
+  assert.is(userErrorMessage(() => compileMemoryPolicy({ mode: 'MPOL_NOPE' as 'MPOL_BIND', nodes: '0' })), 'config.json: /linux/memoryPolicy/mode: unknown memory policy mode "MPOL_NOPE"');
   assert.equal(parseNodeList('0, 2-3', '/x'), [0, 2, 3]);
   assert.equal(parseNodeList('', '/x'), []);
 });

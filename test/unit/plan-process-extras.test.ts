@@ -8,8 +8,8 @@ import { compileExecPlan } from '../../src/plan/exec.js';
 import { compileIoPriority, compileScheduler, parseCpuList } from '../../src/plan/process-extras.js';
 import { defaultConfig } from '../../src/spec/default-config.js';
 import type { Spec } from '../../src/spec/config.js';
-import { UserError } from '../../src/errors.js';
 import { seccompListener } from '../../src/seccomp/listener.js';
+import { userErrorMessage } from '../lib/user-error.js';
 
 const NO_LSM = { apparmor: false, selinux: false };
 const BOTH_LSM = { apparmor: true, selinux: true };
@@ -19,16 +19,6 @@ function spec(mutate: (s: Spec) => void = () => {}): Spec {
   const s = defaultConfig({ rootless: false }) as Spec;
   mutate(s);
   return s;
-}
-
-function userError(f: () => unknown): string {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof UserError) return err.message;
-    throw err;
-  }
-  throw new Error('expected a UserError');
 }
 
 /** Record name → list of field lists, from the encoded plan. */
@@ -52,22 +42,22 @@ test('scheduler: runc constants; nice, priority and deadline fields checked as r
     policy: 3, flags: 0x41, nice: -3, priority: 0, runtime: 0n, deadline: 0n, period: 0n,
   });
   assert.equal(compileScheduler({ policy: 'SCHED_DEADLINE', runtime: 10, deadline: 20, period: 30 })?.period, 30n);
-  assert.is(userError(() => compileScheduler({ policy: 'SCHED_IDLE', priority: 1 })), 'config.json: /process/scheduler/priority: can only be set with SCHED_FIFO or SCHED_RR');
-  assert.is(userError(() => compileScheduler({ policy: 'SCHED_RR', period: 5 })), 'config.json: /process/scheduler/period: can only be set with SCHED_DEADLINE');
-  assert.is(userError(() => compileScheduler({ policy: 'SCHED_BATCH', nice: -21 })), 'config.json: /process/scheduler/nice: must be -20 to 19 with SCHED_BATCH, not -21');
+  assert.is(userErrorMessage(() => compileScheduler({ policy: 'SCHED_IDLE', priority: 1 })), 'config.json: /process/scheduler/priority: can only be set with SCHED_FIFO or SCHED_RR');
+  assert.is(userErrorMessage(() => compileScheduler({ policy: 'SCHED_RR', period: 5 })), 'config.json: /process/scheduler/period: can only be set with SCHED_DEADLINE');
+  assert.is(userErrorMessage(() => compileScheduler({ policy: 'SCHED_BATCH', nice: -21 })), 'config.json: /process/scheduler/nice: must be -20 to 19 with SCHED_BATCH, not -21');
 });
 
 test('ioPriority: class << 13 | level', () => {
   assert.is(compileIoPriority({ class: 'IOPRIO_CLASS_RT', priority: 2 }), (1 << 13) | 2);
   assert.is(compileIoPriority({ class: 'IOPRIO_CLASS_IDLE', priority: 7 }), (3 << 13) | 7);
-  assert.is(userError(() => compileIoPriority({ class: 'IOPRIO_CLASS_BE', priority: 8 })), 'config.json: /process/ioPriority/priority: must be 0 to 7, not 8');
+  assert.is(userErrorMessage(() => compileIoPriority({ class: 'IOPRIO_CLASS_BE', priority: 8 })), 'config.json: /process/ioPriority/priority: must be 0 to 7, not 8');
 });
 
 test('CPU lists', () => {
   assert.equal(parseCpuList('0-3,7, 5', '/x'), [0, 1, 2, 3, 5, 7]);
   assert.is(parseCpuList('  ', '/x'), undefined);
-  assert.is(userError(() => parseCpuList('3-1', '/x')), 'config.json: /x: bad CPU range "3-1" in "3-1"');
-  assert.is(userError(() => parseCpuList('a', '/x')), 'config.json: /x: bad CPU list "a"');
+  assert.is(userErrorMessage(() => parseCpuList('3-1', '/x')), 'config.json: /x: bad CPU range "3-1" in "3-1"');
+  assert.is(userErrorMessage(() => parseCpuList('a', '/x')), 'config.json: /x: bad CPU list "a"');
 });
 
 test('records: PERSONALITY, SCHEDULER, IOPRIO for create and exec', () => {
@@ -92,8 +82,8 @@ test('LSM labels: refused without the module, LSM_LABEL records with it; mountLa
     c.process!.apparmorProfile = 'prof';
     c.process!.selinuxLabel = 'u:r:t:s0';
   });
-  assert.is(userError(() => compilePlan(s, OPTS)), 'config.json: /process/apparmorProfile: apparmor is not enabled on this host');
-  assert.is(userError(() => compilePlan(s, { ...OPTS, lsm: { apparmor: true, selinux: false } })), 'config.json: /process/selinuxLabel: selinux is not enabled on this host');
+  assert.is(userErrorMessage(() => compilePlan(s, OPTS)), 'config.json: /process/apparmorProfile: apparmor is not enabled on this host');
+  assert.is(userErrorMessage(() => compilePlan(s, { ...OPTS, lsm: { apparmor: true, selinux: false } })), 'config.json: /process/selinuxLabel: selinux is not enabled on this host');
   s.linux!.mountLabel = 'u:object_r:f:s0';
   const plan = compilePlan(s, { ...OPTS, lsm: BOTH_LSM });
   assert.equal(records(encodePlan(plan)).get('LSM_LABEL'), [['apparmor', 'prof'], ['selinux', 'u:r:t:s0']]);
@@ -102,10 +92,10 @@ test('LSM labels: refused without the module, LSM_LABEL records with it; mountLa
   assert.is(plan.mounts.find((m) => m.fstype === 'proc')!.data, '');
   s.process!.apparmorProfile = undefined;
   s.process!.selinuxLabel = undefined;
-  assert.is(userError(() => compilePlan(s, { ...OPTS, lsm: { apparmor: true, selinux: false } })), 'config.json: /linux/mountLabel: selinux is not enabled on this host');
+  assert.is(userErrorMessage(() => compilePlan(s, { ...OPTS, lsm: { apparmor: true, selinux: false } })), 'config.json: /linux/mountLabel: selinux is not enabled on this host');
   // exec --apparmor on such a host
   const c = spec();
-  assert.is(userError(() => compileExecPlan({ ...c.process!, apparmorProfile: 'p' }, { container: c, initPid: 1, lsm: NO_LSM })), 'process: /apparmorProfile: apparmor is not enabled on this host');
+  assert.is(userErrorMessage(() => compileExecPlan({ ...c.process!, apparmorProfile: 'p' }, { container: c, initPid: 1, lsm: NO_LSM })), 'process: /apparmorProfile: apparmor is not enabled on this host');
 });
 
 test('MOUNT_IDMAP follows its MOUNT; idmap alone takes the new user namespace mappings', () => {
@@ -134,14 +124,14 @@ test('MOUNT_IDMAP follows its MOUNT; idmap alone takes the new user namespace ma
     gidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }],
   });
   const onlyUid = spec((c) => c.mounts!.push({ destination: '/a', source: '/ha', type: 'bind', uidMappings: map }));
-  assert.is(userError(() => compilePlan(onlyUid, OPTS)), 'config.json: /mounts/7/gidMappings: must be given, and not empty, with uidMappings');
+  assert.is(userErrorMessage(() => compilePlan(onlyUid, OPTS)), 'config.json: /mounts/7/gidMappings: must be given, and not empty, with uidMappings');
 });
 
 test('netDevices: names checked, host name kept by default', () => {
   const s = spec((c) => (c.linux!.netDevices = { eth1: {}, veth9: { name: 'ctr0' } }));
   assert.equal(compilePlan(s, OPTS).netDevices, [{ hostName: 'eth1', name: 'eth1' }, { hostName: 'veth9', name: 'ctr0' }]);
   const long = spec((c) => (c.linux!.netDevices = { eth1: { name: 'a-name-far-too-long' } }));
-  assert.is(userError(() => compilePlan(long, OPTS)), 'config.json: /linux/netDevices/eth1/name: invalid network device name "a-name-far-too-long"');
+  assert.is(userErrorMessage(() => compilePlan(long, OPTS)), 'config.json: /linux/netDevices/eth1/name: invalid network device name "a-name-far-too-long"');
 });
 
 test('seccomp listener: the state JSON in pieces around the pid', () => {

@@ -11,7 +11,7 @@ import { intelRdtStats } from '../../src/linux/resctrl-stats.js';
 import { planIntelRdt } from '../../src/plan/intel-rdt.js';
 import { statsToJson } from '../../src/cgroups/stats.js';
 import type { LinuxIntelRdt } from '../../src/spec/config.js';
-import { UserError } from '../../src/errors.js';
+import { userErrorMessage } from '../lib/user-error.js';
 
 const dirs: string[] = [];
 
@@ -71,16 +71,6 @@ function fakeKernel(root: string, calls: string[] = []): ResctrlOps {
 
 function plan(root: string, rdt: LinuxIntelRdt, id = 'c1') {
   return planIntelRdt(rdt, id, resctrlFeatures(root));
-}
-
-function userError(f: () => unknown): string {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof UserError) return err.message;
-    throw err;
-  }
-  throw new Error('expected a UserError');
 }
 
 const read = (p: string): string => readFileSync(p, 'utf8');
@@ -177,7 +167,7 @@ test('closID and no schema: the group must exist; nothing is made when it does n
   const root = fakeRoot();
   const calls: string[] = [];
   assert.is(
-    userError(() => makeGroup(plan(root, { closID: 'gone', enableMonitoring: true }), fakeKernel(root, calls))),
+    userErrorMessage(() => makeGroup(plan(root, { closID: 'gone', enableMonitoring: true }), fakeKernel(root, calls))),
     `config.json: /linux/intelRdt/closID: resctrl group ${root}/gone does not exist (it must be made beforehand when schemata, l3CacheSchema and memBwSchema are empty)`,
   );
   assert.equal(calls, []);
@@ -198,7 +188,7 @@ test('a write the kernel refuses: its errno and last_cmd_status, and the new gro
     },
   };
   assert.is(
-    userError(() => makeGroup(plan(root, { enableMonitoring: true }), ops)),
+    userErrorMessage(() => makeGroup(plan(root, { enableMonitoring: true }), ops)),
     `config.json: /linux/intelRdt: mkdir ${root}/c1/mon_groups/c1: no space left on device (last_cmd_status: Out of RMIDs)`,
   );
   assert.equal(calls, ['mkdir /c1', 'rmdir /c1']);
@@ -212,7 +202,7 @@ test('a schemata write that fails in an existing group leaves the group alone', 
   mkdirSync(join(root, 'odd/schemata'), { recursive: true }); // makes the write fail (EISDIR)
   writeFileSync(join(root, 'info/last_cmd_status'), 'ok\n');
   assert.is(
-    userError(() => makeGroup(plan(root, { closID: 'odd', l3CacheSchema: 'L3:0=f' }), ops)),
+    userErrorMessage(() => makeGroup(plan(root, { closID: 'odd', l3CacheSchema: 'L3:0=f' }), ops)),
     `config.json: /linux/intelRdt: write "L3:0=f" to ${root}/odd/schemata: is a directory`,
   );
   assert.equal(calls, ['mkdir /odd'], 'found there, so not removed');
@@ -231,7 +221,7 @@ test('adding a pid that the kernel refuses names the tasks file', () => {
   const state = makeGroup(plan(root, {}), fakeKernel(root));
   rmSync(join(state.path, 'tasks'));
   mkdirSync(join(state.path, 'tasks'));
-  assert.is(userError(() => joinGroup(state, 5)), `config.json: /linux/intelRdt: add pid 5 to ${state.path}/tasks: is a directory`);
+  assert.is(userErrorMessage(() => joinGroup(state, 5)), `config.json: /linux/intelRdt: add pid 5 to ${state.path}/tasks: is a directory`);
 });
 
 test('exec joins the group while it is there, and skips it once it was removed (as runc)', () => {

@@ -3,11 +3,11 @@
 // given syscall, without loading anything.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { UserError } from '../../src/errors.js';
 import { compileSeccomp } from '../../src/seccomp/compile.js';
 import { libseccomp } from '../../src/seccomp/libseccomp.js';
 import type { LinuxSeccomp, LinuxSeccompArch, Spec } from '../../src/spec/config.js';
 import { checkSupported } from '../../src/spec/unsupported.js';
+import { userErrorMessage } from '../lib/user-error.js';
 
 const ALLOW = 0x7fff0000;
 const KILL_THREAD = 0;
@@ -93,16 +93,6 @@ function run(program: Uint8Array, syscall: string | number, args: (number | bigi
 
 function compile(cfg: LinuxSeccomp, warnings: string[] = []) {
   return compileSeccomp(cfg, { warn: (m) => warnings.push(m) });
-}
-
-function userError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    assert.instance(e, UserError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a UserError');
 }
 
 test('a small profile compiles to whole sock_filter entries', () => {
@@ -244,7 +234,7 @@ if (process.arch === 'x64') test('architectures: listed ones are matched, others
 });
 
 test('a bad architecture is a user error naming its index', () => {
-  const msg = userError(() =>
+  const msg = userErrorMessage(() =>
     compile({ defaultAction: 'SCMP_ACT_ALLOW', architectures: ['SCMP_ARCH_X86', 'SCMP_ARCH_BOGUS' as LinuxSeccompArch] }),
   );
   assert.is(msg, 'config.json: /linux/seccomp/architectures/1: unknown architecture "SCMP_ARCH_BOGUS"');
@@ -252,28 +242,28 @@ test('a bad architecture is a user error naming its index', () => {
 
 test('errnoRet on an action without an errno is refused (spec: MUST fail)', () => {
   assert.is(
-    userError(() => compile({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['getcwd'], action: 'SCMP_ACT_KILL', errnoRet: 1 }] })),
+    userErrorMessage(() => compile({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['getcwd'], action: 'SCMP_ACT_KILL', errnoRet: 1 }] })),
     'config.json: /linux/seccomp/syscalls/0/errnoRet: SCMP_ACT_KILL does not take an errno (only SCMP_ACT_ERRNO and SCMP_ACT_TRACE do)',
   );
-  assert.match(userError(() => compile({ defaultAction: 'SCMP_ACT_ALLOW', defaultErrnoRet: 1 })), /^config.json: \/linux\/seccomp\/defaultErrnoRet: /);
+  assert.match(userErrorMessage(() => compile({ defaultAction: 'SCMP_ACT_ALLOW', defaultErrnoRet: 1 })), /^config.json: \/linux\/seccomp\/defaultErrnoRet: /);
 });
 
 test('bad operators, indexes and values are user errors', () => {
   const withArg = (arg: object) => () =>
     compile({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['getcwd'], action: 'SCMP_ACT_ERRNO', args: [arg as never] }] });
-  assert.match(userError(withArg({ index: 6, value: 0, op: 'SCMP_CMP_EQ' })), /\/syscalls\/0\/args\/0\/index: must be 0 to 5/);
-  assert.match(userError(withArg({ index: 0, value: 0, op: 'SCMP_CMP_XX' })), /\/syscalls\/0\/args\/0\/op: unknown operator "SCMP_CMP_XX"/);
-  assert.match(userError(withArg({ index: 0, value: 2 ** 60, op: 'SCMP_CMP_EQ' })), /\/syscalls\/0\/args\/0\/value: .* cannot be read exactly/);
-  assert.match(userError(withArg({ index: 0, value: -1, op: 'SCMP_CMP_EQ' })), /\/args\/0\/value: must be an unsigned integer/);
+  assert.match(userErrorMessage(withArg({ index: 6, value: 0, op: 'SCMP_CMP_EQ' })), /\/syscalls\/0\/args\/0\/index: must be 0 to 5/);
+  assert.match(userErrorMessage(withArg({ index: 0, value: 0, op: 'SCMP_CMP_XX' })), /\/syscalls\/0\/args\/0\/op: unknown operator "SCMP_CMP_XX"/);
+  assert.match(userErrorMessage(withArg({ index: 0, value: 2 ** 60, op: 'SCMP_CMP_EQ' })), /\/syscalls\/0\/args\/0\/value: .* cannot be read exactly/);
+  assert.match(userErrorMessage(withArg({ index: 0, value: -1, op: 'SCMP_CMP_EQ' })), /\/args\/0\/value: must be an unsigned integer/);
 });
 
 test('notify: compiled with NEW_LISTENER, refused as default and for write', () => {
   const r = compile({ defaultAction: 'SCMP_ACT_ALLOW', flags: [], syscalls: [{ names: ['mknod'], action: 'SCMP_ACT_NOTIFY' }] });
   assert.is(r.flags, 8);
   assert.is(run(r.program, 'mknod'), NOTIFY);
-  assert.match(userError(() => compile({ defaultAction: 'SCMP_ACT_NOTIFY' })), /\/linux\/seccomp\/defaultAction: SCMP_ACT_NOTIFY cannot be used as default action/);
+  assert.match(userErrorMessage(() => compile({ defaultAction: 'SCMP_ACT_NOTIFY' })), /\/linux\/seccomp\/defaultAction: SCMP_ACT_NOTIFY cannot be used as default action/);
   assert.match(
-    userError(() => compile({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['read', 'write'], action: 'SCMP_ACT_NOTIFY' }] })),
+    userErrorMessage(() => compile({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['read', 'write'], action: 'SCMP_ACT_NOTIFY' }] })),
     /\/syscalls\/0\/names\/1: SCMP_ACT_NOTIFY cannot be used for the write syscall/,
   );
 });
@@ -289,7 +279,7 @@ test('flags: runc default SPEC_ALLOW when absent, TSYNC ignored, WAIT_KILLABLE_R
   assert.is(warnings.length, 1);
   const n = compile({ ...base, flags: ['SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'], syscalls: [{ names: ['mknod'], action: 'SCMP_ACT_NOTIFY' }] });
   assert.is(n.flags, 8 | 32);
-  assert.match(userError(() => compile({ ...base, flags: ['SECCOMP_FILTER_FLAG_NOPE' as never] })), /\/linux\/seccomp\/flags\/0: unknown flag/);
+  assert.match(userErrorMessage(() => compile({ ...base, flags: ['SECCOMP_FILTER_FLAG_NOPE' as never] })), /\/linux\/seccomp\/flags\/0: unknown flag/);
 });
 
 /** An allow-list in the shape of Docker's default profile (written for this test). */

@@ -7,8 +7,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../../src/errors.js';
 import { loadBundleConfig, parseConfig } from '../../src/spec/load.js';
+import { userErrorMessage } from '../lib/user-error.js';
 
 function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -27,16 +27,6 @@ test.after.each(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-function userError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    assert.instance(e, UserError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a UserError');
-}
-
 function bundleWith(text: string): string {
   writeFileSync(join(tmp, 'config.json'), text);
   return tmp;
@@ -51,12 +41,12 @@ test('loads a valid bundle and returns the absolute bundle path', () => {
 });
 
 test('missing bundle directory, a file as bundle, missing config.json', () => {
-  assert.is(userError(() => loadBundleConfig(join(tmp, 'nope'))), `bundle ${join(tmp, 'nope')}: no such file or directory`);
+  assert.is(userErrorMessage(() => loadBundleConfig(join(tmp, 'nope'))), `bundle ${join(tmp, 'nope')}: no such file or directory`);
   writeFileSync(join(tmp, 'file'), '');
-  assert.is(userError(() => loadBundleConfig(join(tmp, 'file'))), `bundle ${join(tmp, 'file')}: not a directory`);
-  assert.is(userError(() => loadBundleConfig(tmp)), `${join(tmp, 'config.json')}: no such file or directory`);
+  assert.is(userErrorMessage(() => loadBundleConfig(join(tmp, 'file'))), `bundle ${join(tmp, 'file')}: not a directory`);
+  assert.is(userErrorMessage(() => loadBundleConfig(tmp)), `${join(tmp, 'config.json')}: no such file or directory`);
   mkdirSync(join(tmp, 'config.json'));
-  assert.is(userError(() => loadBundleConfig(tmp)), `${join(tmp, 'config.json')}: is a directory`);
+  assert.is(userErrorMessage(() => loadBundleConfig(tmp)), `${join(tmp, 'config.json')}: is a directory`);
 });
 
 test('invalid JSON reports line and column', () => {
@@ -71,7 +61,7 @@ test('invalid JSON reports line and column', () => {
     ["{'a': 1}", 'line 1, column 2: expected a double-quoted property name'],
   ];
   for (const [text, where] of cases) {
-    assert.is(userError(() => loadBundleConfig(bundleWith(text))), `config.json: invalid JSON at ${where}`, JSON.stringify(text));
+    assert.is(userErrorMessage(() => loadBundleConfig(bundleWith(text))), `config.json: invalid JSON at ${where}`, JSON.stringify(text));
   }
 });
 
@@ -86,7 +76,7 @@ test('schema errors: one line each, joined with newlines', () => {
   c.process.args = [];
   delete c.root.path;
   assert.is(
-    userError(() => loadBundleConfig(bundleWith(JSON.stringify(c)))),
+    userErrorMessage(() => loadBundleConfig(bundleWith(JSON.stringify(c)))),
     [
       'config.json: /root/path: is required',
       'config.json: /process/args: must not be empty',
@@ -99,7 +89,7 @@ test('schema errors come before "not supported"', () => {
   const c = JSON.parse(fixtureText);
   c.linux.namespaces[0].type = 'pidns';
   assert.is(
-    userError(() => parseConfig(JSON.stringify(c))),
+    userErrorMessage(() => parseConfig(JSON.stringify(c))),
     'config.json: /linux/namespaces/0/type: must be one of pid, network, mount, ipc, uts, user, cgroup, time',
   );
 });
