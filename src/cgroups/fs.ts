@@ -19,6 +19,18 @@ export function systemError(what: string, err: unknown): Error {
   return e;
 }
 
+/**
+ * Runs a device-rule write; when optional (rootless: device rules need privileges a user
+ * never has, and runc ignores their errors then), a failure is dropped.
+ */
+export function deviceRules(optional: boolean, write: () => void): void {
+  try {
+    write();
+  } catch (err) {
+    if (!optional) throw err;
+  }
+}
+
 export function fieldError(ctx: ApplyContext, field: string, msg: string): UserError {
   return new UserError(`${ctx.where}/${field}: ${msg}`);
 }

@@ -8,6 +8,7 @@ import { accessSync, constants, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { UserError, describeSystemError } from '../errors.js';
 import type { IdMapping } from '../plan/types.js';
+import { isOwnIdOnly } from '../spec/rootless-check.js';
 
 export type MapWrite = { how: 'direct' } | { how: 'tool'; tool: string };
 
@@ -26,10 +27,6 @@ export interface Caller {
 /** Finds an executable in PATH (undefined when none). */
 export type LookPath = (name: string) => string | undefined;
 
-function ownOnly(maps: readonly IdMapping[], own: number): boolean {
-  return maps.length === 1 && maps[0].size === 1 && maps[0].hostID === own;
-}
-
 /**
  * How each map gets written. Throws a UserError naming the field when a helper is
  * needed but not in PATH, so the container fails before anything is made.
@@ -37,7 +34,7 @@ function ownOnly(maps: readonly IdMapping[], own: number): boolean {
 export function chooseMapWriter(uidMaps: readonly IdMapping[], gidMaps: readonly IdMapping[], caller: Caller, lookPath: LookPath): IdMapWriter {
   if (caller.euid === 0) return { uid: { how: 'direct' }, gid: { how: 'direct' }, denySetgroups: false };
   const pick = (maps: readonly IdMapping[], own: number, tool: string, field: string): MapWrite => {
-    if (ownOnly(maps, own)) return { how: 'direct' };
+    if (isOwnIdOnly(maps, own)) return { how: 'direct' };
     const path = lookPath(tool);
     if (!path) {
       throw new UserError(

@@ -71,7 +71,9 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
   }
   if (!spec.process) throw new UserError('config.json: /process: is required for create');
   const caller = { euid: process.geteuid?.() ?? 0, egid: process.getegid?.() ?? 0 };
-  if (caller.euid !== 0) checkRootless(spec, caller);
+  // a caller that is not root (runc's RootlessEUID): refuse what it cannot run, before anything is made
+  const problem = caller.euid !== 0 ? rootlessProblem(spec, caller) : undefined;
+  if (problem) throw new UserError(problem);
   const detach = o.detach ?? true;
   checkTerminal(spec.process.terminal ?? false, detach, o.consoleSocket);
   const extra = extraFds(o.preserveFds);
@@ -182,12 +184,6 @@ export async function createContainer(g: GlobalOptions, o: CreateOptions): Promi
     if (poststopDue) runPoststopHooks({ id: o.id, pid: 0, bundle, config: spec }, log.warn);
     throw err;
   }
-}
-
-/** A caller that is not root (runc's RootlessEUID): refuse what it cannot run, before anything is made. */
-function checkRootless(spec: Parameters<typeof rootlessProblem>[0], caller: { euid: number; egid: number }): void {
-  const problem = rootlessProblem(spec, caller);
-  if (problem) throw new UserError(problem);
 }
 
 /**

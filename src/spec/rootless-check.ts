@@ -17,8 +17,8 @@ function mapsHost(id: number, maps: readonly LinuxIDMapping[]): boolean {
   return maps.some((m) => id >= m.hostID && id - m.hostID < m.size);
 }
 
-/** One gid mapped to the caller's own: written without newgidmap, so setgroups is denied. */
-export function isOwnIdOnly(maps: readonly LinuxIDMapping[], own: number): boolean {
+/** One id mapped to the caller's own: written without newuidmap/newgidmap (for gids, setgroups is denied then). */
+export function isOwnIdOnly(maps: readonly Pick<LinuxIDMapping, 'hostID' | 'size'>[], own: number): boolean {
   return maps.length === 1 && maps[0].size === 1 && maps[0].hostID === own;
 }
 

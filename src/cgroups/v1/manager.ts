@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import type { LinuxResources } from '../../spec/config.js';
 import { UserError, describeSystemError } from '../../errors.js';
-import { allPids, exists, fieldError, removeCgroupDir, systemError, withRollback, writeCgroupFile, type ApplyContext } from '../fs.js';
+import { allPids, deviceRules, exists, fieldError, removeCgroupDir, systemError, withRollback, writeCgroupFile, type ApplyContext } from '../fs.js';
 import { firstRequested, type Controller } from '../controller.js';
 import { rdmaController } from '../rdma.js';
 import { emptyStats, type CgroupStats } from '../stats.js';
@@ -73,7 +73,7 @@ export class V1Manager implements CgroupManager {
           : mkdirSync(t.dir, { recursive: true });
         if (first) made.push(first);
         // a new devices cgroup allows everything: start from runc's baseline until apply()
-        if (fresh && t.hierarchy.controllers.includes('devices')) this.devices(() => applyDevices(t.dir, [], this.context('config.json: /linux/resources')));
+        if (fresh && t.hierarchy.controllers.includes('devices')) deviceRules(this.devicesOptional, () => applyDevices(t.dir, [], this.context('config.json: /linux/resources')));
       }
       this.companion?.create();
     } catch (err) {
@@ -106,16 +106,8 @@ export class V1Manager implements CgroupManager {
     // without a devices cgroup the container could open any host device: never run like that
     if (!devices) {
       if (!this.devicesOptional) throw fieldError(ctx, 'devices', 'the devices cgroup controller is not mounted');
-    } else this.devices(() => applyDevices(devices, r.devices ?? [], ctx, specDevices.map((d) => d.path)));
+    } else deviceRules(this.devicesOptional, () => applyDevices(devices, r.devices ?? [], ctx, specDevices.map((d) => d.path)));
     this.write(r, ctx);
-  }
-
-  private devices(write: () => void): void {
-    try {
-      write();
-    } catch (err) {
-      if (!this.devicesOptional) throw err;
-    }
   }
 
   update(r: LinuxResources): void {

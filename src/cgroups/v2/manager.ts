@@ -6,6 +6,7 @@ import type { LinuxResources } from '../../spec/config.js';
 import { UserError, describeSystemError } from '../../errors.js';
 import {
   allPids,
+  deviceRules,
   exists,
   fieldError,
   isCode,
@@ -99,11 +100,7 @@ export class V2Manager implements CgroupManager {
   apply(r: LinuxResources, specDevices: readonly { path: string }[] = []): void {
     const ctx = this.context('config.json: /linux/resources');
     // always, as on v1: without config rules the container still gets deny-all + the defaults
-    try {
-      applyDevicesV2(this.dir, r.devices ?? [], ctx, specDevices.map((d) => d.path));
-    } catch (err) {
-      if (!this.devicesOptional) throw err;
-    }
+    deviceRules(this.devicesOptional, () => applyDevicesV2(this.dir, r.devices ?? [], ctx, specDevices.map((d) => d.path)));
     this.write(r, ctx);
   }
 
